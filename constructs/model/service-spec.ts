@@ -1,0 +1,170 @@
+/**
+ * The service model: what a microservice needs, declared once next to its code.
+ *
+ * A spec says *what* (routes, config, events, dependencies, data, scaling, runtime);
+ * the constructs decide *how* on AWS. Specs are validated as a whole catalog by
+ * `validateCatalog` before any resource is made.
+ */
+
+/** Where a service runs. */
+export type ServiceRuntime = 'lambda' | 'fargate' | 'kubernetes';
+
+/** HTTP methods a route may use. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** The front ends (entries of the edge) that can expose a route. */
+export type FrontEnd = 'web' | 'mobile';
+
+/** Every front end, in a stable order. */
+export const FRONT_ENDS: readonly FrontEnd[] = ['web', 'mobile'];
+
+/** One HTTP route served by a service. */
+export interface RouteSpec {
+  /** The route as `METHOD /path`, path segments may be `{param}`, e.g. `GET /orders/{id}`. */
+  readonly route: string;
+  /**
+   * The front ends that may call this route; their app clients are given its scope.
+   * @default - every front end
+   */
+  readonly frontEnds?: FrontEnd[];
+  /**
+   * JSON Schema (draft 4) of the request body, checked at the gateway before the service is invoked.
+   * @default - the gateway checks only that required parameters are present
+   */
+  readonly requestBodySchema?: Record<string, unknown>;
+}
+
+/** The service's own table (database per service). */
+export interface TableSpec {
+  /** Partition key attribute (string). */
+  readonly partitionKey: string;
+  /**
+   * Sort key attribute (string).
+   * @default - no sort key
+   */
+  readonly sortKey?: string;
+  /**
+   * Attribute holding an epoch-seconds expiry, for DynamoDB TTL.
+   * @default - no TTL
+   */
+  readonly timeToLiveAttribute?: string;
+}
+
+/** Domain events a service publishes and consumes. */
+export interface EventsSpec {
+  /** Event types it publishes, e.g. `OrderPlaced`. @default - none */
+  readonly publishes?: string[];
+  /** Event types it consumes. @default - none */
+  readonly consumes?: string[];
+}
+
+/** Scaling bounds. */
+export interface ScalingSpec {
+  /** Lowest instance count (tasks, pods) or reserved concurrency floor for Lambda. */
+  readonly min: number;
+  /** Highest instance count, or the Lambda reserved concurrency cap. */
+  readonly max: number;
+}
+
+/** Lambda settings, required when `runtime` is `lambda`. */
+export interface LambdaSpec {
+  /** Absolute path of the handler module, usually `path.join(__dirname, 'handler.ts')`. */
+  readonly entry: string;
+  /** Exported handler name. @default 'handler' */
+  readonly handler?: string;
+  /** Memory in MiB (128 to 10240). @default 256 */
+  readonly memoryMiB?: number;
+  /** Timeout in seconds (1 to 900; at most 29 when the service has routes). @default 10 */
+  readonly timeoutSeconds?: number;
+}
+
+/** Container settings, required when `runtime` is `fargate` or `kubernetes`. */
+export interface ContainerSpec {
+  /** Port the process listens on (taken from the PORT environment variable). */
+  readonly port: number;
+  /** CPU units (Fargate: 256, 512, 1024, 2048, 4096). */
+  readonly cpu: number;
+  /** Memory in MiB. */
+  readonly memoryMiB: number;
+  /** HTTP path that answers 200 while the process is healthy. */
+  readonly healthCheckPath: string;
+  /** Directory holding the Dockerfile (absolute). */
+  readonly dockerfileDirectory: string;
+  /** Seconds the server needs to drain in-flight requests after SIGTERM. @default 10 */
+  readonly drainSeconds?: number;
+}
+
+/** One microservice, declared once. */
+export interface ServiceSpec {
+  /** DNS-safe name: lowercase letters, digits and hyphens, 2 to 32 characters, starting with a letter. */
+  readonly name: string;
+  /** One line on what the service does. @default - none */
+  readonly description?: string;
+  /** Where it runs. */
+  readonly runtime: ServiceRuntime;
+  /** HTTP routes it serves through the edge gateway. @default - none */
+  readonly routes?: RouteSpec[];
+  /** Config keys and their values, stored at `/<platform>/<env>/<service>/<key>`. @default - none */
+  readonly config?: Record<string, string>;
+  /** Names of secrets it reads, stored in Secrets Manager at `/<platform>/<env>/<service>/<name>`. @default - none */
+  readonly secrets?: string[];
+  /** Domain events. @default - none */
+  readonly events?: EventsSpec;
+  /** Services it calls, by name; they are found through discovery. @default - none */
+  readonly calls?: string[];
+  /** Its own table. @default - no table */
+  readonly table?: TableSpec;
+  /** Scaling bounds. @default - runtime defaults */
+  readonly scaling?: ScalingSpec;
+  /** Lambda settings; required for the `lambda` runtime. */
+  readonly lambda?: LambdaSpec;
+  /** Container settings; required for `fargate` and `kubernetes`. */
+  readonly container?: ContainerSpec;
+}
+
+/** A route split into its parts. */
+export interface ParsedRoute {
+  readonly method: HttpMethod;
+  readonly path: string;
+  /** Path segments, e.g. `['orders', '{id}']`. */
+  readonly segments: string[];
+}
+
+const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const ROUTE = /^([A-Z]+) (\/\S*)$/;
+const LITERAL_SEGMENT = /^[a-z0-9][a-z0-9-]*$/;
+const PARAM_SEGMENT = /^\{[a-zA-Z][a-zA-Z0-9]*\}$/;
+
+/**
+ * Parses `METHOD /path`; returns a reason string when the route is malformed.
+ */
+export function parseRoute(route: string): ParsedRoute | string {
+  const match = ROUTE.exec(route);
+  if (!match) {
+    return `'${route}' is not of the form 'METHOD /path'`;
+  }
+  const method = match[1] as HttpMethod;
+  if (!METHODS.includes(method)) {
+    return `'${route}' uses method ${match[1]}; expected one of ${METHODS.join(', ')}`;
+  }
+  const path = match[2];
+  if (path === '/') {
+    return `'${route}' routes the root path, which the edge keeps for itself`;
+  }
+  const segments = path.slice(1).split('/');
+  const names = new Set<string>();
+  for (const segment of segments) {
+    if (PARAM_SEGMENT.test(segment)) {
+      if (names.has(segment)) return `'${route}' repeats the parameter ${segment}`;
+      names.add(segment);
+    } else if (!LITERAL_SEGMENT.test(segment)) {
+      return `'${route}' has the path segment '${segment}'; expected lowercase letters, digits and hyphens, or {param}`;
+    }
+  }
+  return { method, path, segments };
+}
+
+/** The OAuth scope that guards a route: reads need `<service>.read`, writes `<service>.write`. */
+export function scopeNameFor(serviceName: string, method: HttpMethod): string {
+  return `${serviceName}.${method === 'GET' ? 'read' : 'write'}`;
+}

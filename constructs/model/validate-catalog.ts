@@ -1,0 +1,336 @@
+import * as path from 'node:path';
+import { ServiceCatalogError, SpecProblem } from './errors';
+import { FRONT_ENDS, ParsedRoute, ServiceSpec, parseRoute } from './service-spec';
+
+const SERVICE_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+const CONFIG_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+const SECRET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{0,63}$/;
+const ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_.-]{0,254}$/;
+const RUNTIMES = ['lambda', 'fargate', 'kubernetes'];
+/** Largest value Parameter Store keeps in a standard parameter. */
+const MAX_CONFIG_VALUE = 4096;
+/** API Gateway's default integration timeout caps a routed Lambda's useful run time. */
+const MAX_ROUTED_LAMBDA_TIMEOUT = 29;
+/** Fargate's valid memory sizes (MiB) for each CPU size. */
+const FARGATE_MEMORY: Record<number, [number, number, number]> = {
+  256: [512, 2048, 512],
+  512: [1024, 4096, 1024],
+  1024: [2048, 8192, 1024],
+  2048: [4096, 16384, 1024],
+  4096: [8192, 30720, 1024],
+};
+
+const isInt = (value: unknown, min: number, max: number): boolean =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+
+/**
+ * Validates a whole catalog before any resource is made.
+ *
+ * Every problem found is reported in one `ServiceCatalogError` whose lines each name the
+ * service and the field. Returns the catalog unchanged when it is valid.
+ */
+export function validateCatalog(catalog: readonly ServiceSpec[]): readonly ServiceSpec[] {
+  const problems: SpecProblem[] = [];
+  if (!Array.isArray(catalog) || catalog.length === 0) {
+    throw new ServiceCatalogError([{ service: '(catalog)', field: 'services', message: 'the catalog is empty; declare at least one service' }]);
+  }
+
+  const label = (spec: ServiceSpec, index: number) =>
+    typeof spec?.name === 'string' && spec.name.length > 0 ? spec.name : `#${index}`;
+  const names = new Map<string, number>();
+  catalog.forEach((spec, index) => {
+    const service = label(spec, index);
+    const report = (field: string, message: string) => problems.push({ service, field, message });
+    if (typeof spec !== 'object' || spec === null) {
+      report('(spec)', 'is not an object');
+      return;
+    }
+    if (typeof spec.name !== 'string' || !SERVICE_NAME.test(spec.name)) {
+      report('name', `'${String(spec.name)}' is not DNS-safe: use 2 to 32 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen`);
+    } else if (names.has(spec.name)) {
+      report('name', `is declared twice (entries #${names.get(spec.name)} and #${index})`);
+    } else {
+      names.set(spec.name, index);
+    }
+    if (!RUNTIMES.includes(spec.runtime)) {
+      report('runtime', `'${String(spec.runtime)}' is not one of ${RUNTIMES.join(', ')}`);
+    }
+    checkRoutes(spec, report);
+    checkConfig(spec, report);
+    checkEvents(spec, report);
+    checkTable(spec, report);
+    checkScaling(spec, report);
+    checkRuntimeSettings(spec, report);
+  });
+
+  checkRoutesAcrossServices(catalog, label, problems);
+  checkEventsAcrossServices(catalog, label, problems);
+  checkDependencies(catalog, label, problems);
+
+  if (problems.length > 0) {
+    throw new ServiceCatalogError(problems);
+  }
+  return catalog;
+}
+
+type Report = (field: string, message: string) => void;
+
+function checkRoutes(spec: ServiceSpec, report: Report): void {
+  if (spec.routes === undefined) return;
+  if (!Array.isArray(spec.routes)) {
+    report('routes', 'must be a list of { route: "METHOD /path" }');
+    return;
+  }
+  spec.routes.forEach((route, i) => {
+    const parsed = parseRoute(String(route?.route));
+    if (typeof parsed === 'string') report(`routes[${i}].route`, parsed);
+    if (route?.frontEnds !== undefined) {
+      if (!Array.isArray(route.frontEnds) || route.frontEnds.length === 0) {
+        report(`routes[${i}].frontEnds`, `must list at least one of ${FRONT_ENDS.join(', ')}, or be left out for all`);
+      } else {
+        for (const frontEnd of route.frontEnds) {
+          if (!FRONT_ENDS.includes(frontEnd)) report(`routes[${i}].frontEnds`, `'${String(frontEnd)}' is not one of ${FRONT_ENDS.join(', ')}`);
+        }
+      }
+    }
+    if (route?.requestBodySchema !== undefined) {
+      if (typeof route.requestBodySchema !== 'object' || route.requestBodySchema === null) {
+        report(`routes[${i}].requestBodySchema`, 'must be a JSON Schema object');
+      } else if (typeof parsed !== 'string' && (parsed.method === 'GET' || parsed.method === 'DELETE')) {
+        report(`routes[${i}].requestBodySchema`, `is set on ${parsed.method}, which carries no body`);
+      }
+    }
+  });
+}
+
+function checkConfig(spec: ServiceSpec, report: Report): void {
+  if (spec.config !== undefined) {
+    if (typeof spec.config !== 'object' || spec.config === null || Array.isArray(spec.config)) {
+      report('config', 'must be an object of key to string value');
+    } else {
+      for (const [key, value] of Object.entries(spec.config)) {
+        if (!CONFIG_KEY.test(key)) report(`config.${key}`, 'key must be 1 to 64 letters, digits, dots, hyphens or underscores');
+        if (typeof value !== 'string' || value.length === 0) report(`config.${key}`, 'value must be a non-empty string');
+        else if (value.length > MAX_CONFIG_VALUE) report(`config.${key}`, `value is ${value.length} characters; Parameter Store keeps at most ${MAX_CONFIG_VALUE}`);
+      }
+    }
+  }
+  if (spec.secrets !== undefined) {
+    if (!Array.isArray(spec.secrets)) {
+      report('secrets', 'must be a list of secret names');
+    } else {
+      const seen = new Set<string>();
+      spec.secrets.forEach((secret, i) => {
+        if (!SECRET_NAME.test(String(secret))) report(`secrets[${i}]`, `'${String(secret)}' must be 1 to 64 letters, digits, dots, hyphens or underscores`);
+        if (seen.has(secret)) report(`secrets[${i}]`, `'${secret}' is listed twice`);
+        seen.add(secret);
+      });
+    }
+  }
+}
+
+function checkEvents(spec: ServiceSpec, report: Report): void {
+  if (spec.events === undefined) return;
+  for (const kind of ['publishes', 'consumes'] as const) {
+    const list = spec.events[kind];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) {
+      report(`events.${kind}`, 'must be a list of event types');
+      continue;
+    }
+    const seen = new Set<string>();
+    list.forEach((type, i) => {
+      if (!EVENT_TYPE.test(String(type))) report(`events.${kind}[${i}]`, `'${String(type)}' must be PascalCase, e.g. OrderPlaced`);
+      if (seen.has(type)) report(`events.${kind}[${i}]`, `'${type}' is listed twice`);
+      seen.add(type);
+    });
+  }
+}
+
+function checkTable(spec: ServiceSpec, report: Report): void {
+  const table = spec.table;
+  if (table === undefined) return;
+  for (const field of ['partitionKey', 'sortKey', 'timeToLiveAttribute'] as const) {
+    const value = table[field];
+    if (value === undefined && field !== 'partitionKey') continue;
+    if (typeof value !== 'string' || !ATTRIBUTE.test(value)) report(`table.${field}`, `'${String(value)}' is not a valid attribute name`);
+  }
+  if (table.sortKey !== undefined && table.sortKey === table.partitionKey) {
+    report('table.sortKey', 'must differ from the partition key');
+  }
+}
+
+function checkScaling(spec: ServiceSpec, report: Report): void {
+  const scaling = spec.scaling;
+  if (scaling === undefined) return;
+  const floor = spec.runtime === 'lambda' ? 0 : 1;
+  if (!isInt(scaling.min, floor, 1000)) report('scaling.min', `${String(scaling.min)} must be a whole number from ${floor} to 1000`);
+  if (!isInt(scaling.max, 1, 1000)) report('scaling.max', `${String(scaling.max)} must be a whole number from 1 to 1000`);
+  if (typeof scaling.min === 'number' && typeof scaling.max === 'number' && scaling.min > scaling.max) {
+    report('scaling', `min (${scaling.min}) is above max (${scaling.max})`);
+  }
+}
+
+function checkRuntimeSettings(spec: ServiceSpec, report: Report): void {
+  if (spec.runtime === 'lambda') {
+    if (spec.container !== undefined) report('container', 'is set, but a lambda service has no container; remove it or change the runtime');
+    const lambda = spec.lambda;
+    if (lambda === undefined) {
+      report('lambda', 'is required for the lambda runtime: give at least { entry }');
+      return;
+    }
+    if (typeof lambda.entry !== 'string' || !path.isAbsolute(lambda.entry)) {
+      report('lambda.entry', `'${String(lambda.entry)}' must be an absolute path to the handler module`);
+    }
+    if (lambda.handler !== undefined && !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(lambda.handler)) {
+      report('lambda.handler', `'${lambda.handler}' is not an exported function name`);
+    }
+    if (lambda.memoryMiB !== undefined && !isInt(lambda.memoryMiB, 128, 10240)) {
+      report('lambda.memoryMiB', `${String(lambda.memoryMiB)} must be a whole number from 128 to 10240`);
+    }
+    if (lambda.timeoutSeconds !== undefined) {
+      const cap = spec.routes?.length ? MAX_ROUTED_LAMBDA_TIMEOUT : 900;
+      if (!isInt(lambda.timeoutSeconds, 1, cap)) {
+        report('lambda.timeoutSeconds', `${String(lambda.timeoutSeconds)} must be a whole number from 1 to ${cap}` +
+          (cap === MAX_ROUTED_LAMBDA_TIMEOUT ? ' because the service has routes and the gateway waits at most 29 s' : ''));
+      }
+    }
+    return;
+  }
+  if (spec.runtime !== 'fargate' && spec.runtime !== 'kubernetes') return;
+  if (spec.lambda !== undefined) report('lambda', `is set, but a ${spec.runtime} service has no Lambda function; remove it or change the runtime`);
+  const container = spec.container;
+  if (container === undefined) {
+    report('container', `is required for the ${spec.runtime} runtime: give { port, cpu, memoryMiB, healthCheckPath, dockerfileDirectory }`);
+    return;
+  }
+  if (!isInt(container.port, 1, 65535)) report('container.port', `${String(container.port)} must be a port from 1 to 65535`);
+  if (typeof container.healthCheckPath !== 'string' || !container.healthCheckPath.startsWith('/')) {
+    report('container.healthCheckPath', `'${String(container.healthCheckPath)}' must be a path starting with /`);
+  }
+  if (typeof container.dockerfileDirectory !== 'string' || !path.isAbsolute(container.dockerfileDirectory)) {
+    report('container.dockerfileDirectory', `'${String(container.dockerfileDirectory)}' must be an absolute path`);
+  }
+  if (container.drainSeconds !== undefined && !isInt(container.drainSeconds, 1, 120)) {
+    report('container.drainSeconds', `${String(container.drainSeconds)} must be a whole number of seconds from 1 to 120`);
+  }
+  if (spec.runtime === 'fargate') {
+    const memory = FARGATE_MEMORY[container.cpu];
+    if (memory === undefined) {
+      report('container.cpu', `${String(container.cpu)} is not a Fargate CPU size; use one of ${Object.keys(FARGATE_MEMORY).join(', ')}`);
+    } else {
+      const [low, high, step] = memory;
+      if (!isInt(container.memoryMiB, low, high) || (container.memoryMiB - low) % step !== 0) {
+        report('container.memoryMiB', `${String(container.memoryMiB)} does not fit ${container.cpu} CPU units on Fargate: use ${low} to ${high} in steps of ${step}`);
+      }
+    }
+  } else {
+    if (!isInt(container.cpu, 10, 64000)) report('container.cpu', `${String(container.cpu)} must be whole milli-CPUs from 10 to 64000`);
+    if (!isInt(container.memoryMiB, 16, 262144)) report('container.memoryMiB', `${String(container.memoryMiB)} must be whole MiB from 16 to 262144`);
+  }
+}
+
+/**
+ * Two routes clash when they have the same method and the same path once parameter names
+ * are ignored. REST APIs also forbid two different parameter names at one level of the tree.
+ */
+function checkRoutesAcrossServices(catalog: readonly ServiceSpec[], label: (s: ServiceSpec, i: number) => string, problems: SpecProblem[]): void {
+  const owners = new Map<string, string>();
+  const paramAtLevel = new Map<string, { name: string; where: string }>();
+  catalog.forEach((spec, index) => {
+    const service = label(spec, index);
+    if (!Array.isArray(spec?.routes)) return;
+    spec.routes.forEach((route, i) => {
+      const parsed = parseRoute(String(route?.route));
+      if (typeof parsed === 'string') return;
+      const shape = shapeOf(parsed);
+      const key = `${parsed.method} ${shape}`;
+      const owner = owners.get(key);
+      if (owner !== undefined) {
+        problems.push({ service, field: `routes[${i}].route`, message: `'${route.route}' is already served by ${owner}` });
+      } else {
+        owners.set(key, `service '${service}' (${route.route})`);
+      }
+      let prefix = '';
+      for (const segment of parsed.segments) {
+        if (segment.startsWith('{')) {
+          const seen = paramAtLevel.get(prefix);
+          if (seen !== undefined && seen.name !== segment) {
+            problems.push({
+              service,
+              field: `routes[${i}].route`,
+              message: `'${route.route}' names the parameter ${segment} where ${seen.where} names ${seen.name}; one path level takes one parameter name`,
+            });
+          } else if (seen === undefined) {
+            paramAtLevel.set(prefix, { name: segment, where: `service '${service}' (${route.route})` });
+          }
+        }
+        prefix += `/${segment.startsWith('{') ? '{}' : segment}`;
+      }
+    });
+  });
+}
+
+function shapeOf(route: ParsedRoute): string {
+  return '/' + route.segments.map((s) => (s.startsWith('{') ? '{}' : s)).join('/');
+}
+
+function checkEventsAcrossServices(catalog: readonly ServiceSpec[], label: (s: ServiceSpec, i: number) => string, problems: SpecProblem[]): void {
+  const published = new Set<string>();
+  for (const spec of catalog) {
+    if (Array.isArray(spec?.events?.publishes)) spec.events.publishes.forEach((type) => published.add(type));
+  }
+  catalog.forEach((spec, index) => {
+    const consumes = spec?.events?.consumes;
+    if (!Array.isArray(consumes)) return;
+    consumes.forEach((type, i) => {
+      if (!published.has(type)) {
+        problems.push({ service: label(spec, index), field: `events.consumes[${i}]`, message: `no service in the catalog publishes '${type}'` });
+      }
+    });
+  });
+}
+
+function checkDependencies(catalog: readonly ServiceSpec[], label: (s: ServiceSpec, i: number) => string, problems: SpecProblem[]): void {
+  const known = new Set(catalog.map((spec) => spec?.name));
+  const edges = new Map<string, string[]>();
+  catalog.forEach((spec, index) => {
+    if (spec?.calls === undefined) return;
+    const service = label(spec, index);
+    if (!Array.isArray(spec.calls)) {
+      problems.push({ service, field: 'calls', message: 'must be a list of service names' });
+      return;
+    }
+    const valid: string[] = [];
+    spec.calls.forEach((callee, i) => {
+      if (callee === spec.name) problems.push({ service, field: `calls[${i}]`, message: 'a service cannot call itself through discovery' });
+      else if (!known.has(callee)) problems.push({ service, field: `calls[${i}]`, message: `'${String(callee)}' is not a service in the catalog` });
+      else valid.push(callee);
+    });
+    edges.set(spec.name, valid);
+  });
+
+  // Depth-first search; a back edge closes a cycle, reported once with its path.
+  const state = new Map<string, 'open' | 'done'>();
+  const reported = new Set<string>();
+  const visit = (name: string, trail: string[]) => {
+    state.set(name, 'open');
+    for (const next of edges.get(name) ?? []) {
+      if (state.get(next) === 'open') {
+        const cycle = [...trail.slice(trail.indexOf(next)), next];
+        const key = [...cycle].sort().join(',');
+        if (!reported.has(key)) {
+          reported.add(key);
+          problems.push({ service: name, field: 'calls', message: `dependency cycle: ${cycle.join(' -> ')}` });
+        }
+      } else if (state.get(next) === undefined) {
+        visit(next, [...trail, next]);
+      }
+    }
+    state.set(name, 'done');
+  };
+  for (const name of edges.keys()) {
+    if (state.get(name) === undefined) visit(name, [name]);
+  }
+}

@@ -1,0 +1,60 @@
+import { Duration } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+/**
+ * A deployment profile: the data that makes one environment cost-lean and another highly
+ * available, from one code path. Stacks choose a profile; constructs take the values.
+ */
+export interface PlatformProfile {
+  /** The environment name, used in resource names and the config path (e.g. `dev`). */
+  readonly name: string;
+  /** Availability zones the network spans. */
+  readonly maxAzs: number;
+  /** NAT gateways; one per AZ for high availability. */
+  readonly natGateways: number;
+  /** Keep data stores and keys when the stack is deleted, and turn on deletion protection. */
+  readonly retainData: boolean;
+  /** Retention of every log group (at least one year, which the Control Tower rules require). */
+  readonly logRetention: RetentionDays;
+  /** Steady-state request rate per second allowed at the edge, per stage. */
+  readonly throttleRateLimit: number;
+  /** Burst of requests allowed at the edge. */
+  readonly throttleBurstLimit: number;
+  /** Share of requests traced by X-Ray after the per-second reservoir (0 to 1). */
+  readonly traceSampleRate: number;
+  /** Cognito Plus tier with threat protection enforced. */
+  readonly identityThreatProtection: boolean;
+  /** How long a deleted KMS key waits before it is gone. */
+  readonly keyPendingWindow: Duration;
+}
+
+/** Cost-lean: two AZs, one NAT gateway, data destroyed with the stack, everything traced. */
+export const DEV_PROFILE: PlatformProfile = {
+  name: 'dev',
+  maxAzs: 2,
+  natGateways: 1,
+  retainData: false,
+  logRetention: RetentionDays.ONE_YEAR,
+  throttleRateLimit: 50,
+  throttleBurstLimit: 100,
+  traceSampleRate: 1,
+  identityThreatProtection: false,
+  keyPendingWindow: Duration.days(7),
+};
+
+/** Highly available: three AZs, a NAT gateway in each, data retained and protected. */
+export const PROD_PROFILE: PlatformProfile = {
+  name: 'prod',
+  maxAzs: 3,
+  natGateways: 3,
+  retainData: true,
+  logRetention: RetentionDays.TWO_YEARS,
+  throttleRateLimit: 1000,
+  throttleBurstLimit: 2000,
+  traceSampleRate: 0.05,
+  identityThreatProtection: true,
+  keyPendingWindow: Duration.days(30),
+};
+
+/** The built-in profiles by name. */
+export const PROFILES: Readonly<Record<string, PlatformProfile>> = { dev: DEV_PROFILE, prod: PROD_PROFILE };

@@ -1,0 +1,5 @@
+import type { ServiceSpec } from '../constructs/model/service-spec';
+import { orders } from './orders/service';
+
+/** The demo catalog: every service the platform runs. Stacks hand it to the constructs. */
+export const catalog: ServiceSpec[] = [orders];

@@ -1,0 +1,120 @@
+/**
+ * The orders HTTP API: `POST /orders` (idempotent, with an `Idempotency-Key` header) and `GET /orders/{id}`.
+ *
+ * Maps API Gateway events to the domain in `order.ts` and the store in `order-store.ts`, and their
+ * outcomes to JSON responses. `handler.ts` builds it once per container with the real clients;
+ * tests may build it with others.
+ */
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { randomUUID } from 'node:crypto';
+import * as z from 'zod/mini';
+import { idempotencyKeyOf, responseForIdempotencyError } from '../shared/http-idempotency';
+import { CORRELATION_ID_HEADER, correlationIdOf, parseJsonBody } from '../shared/http-request';
+import { badRequest, created, notFound, ok, serverError, withHeaders } from '../shared/http-response';
+import { RouteHandler, routeRequests } from '../shared/http-router';
+import { validate } from '../shared/validation';
+import { CreateOrderRequest, Order, OrderId, OrderSettings, buildOrder, orderRuleProblems } from './order';
+import type { OrderStore } from './order-store';
+
+/** What the API needs from the outside world. */
+export interface OrdersApiProps {
+  /** Where orders are kept. */
+  readonly store: Pick<OrderStore, 'put' | 'get'>;
+  /** The current settings (cached reads of Parameter Store in production). */
+  readonly settings: { read(): Promise<OrderSettings> };
+  /** Where idempotency records are kept: the service's table. */
+  readonly idempotencyStore: BasePersistenceLayer;
+  /** Logs as JSON; each invocation's lines carry its Lambda context and correlation id. */
+  readonly logger: Logger;
+  /** Emits `OrdersCreated` (EMF), once per order actually placed, not per replay. */
+  readonly metrics: Metrics;
+}
+
+/** The input of an idempotent placement: the key identifies it, the request must match on a replay. */
+interface PlaceOrderCommand {
+  readonly idempotencyKey: string;
+  readonly request: CreateOrderRequest;
+}
+
+const OrderPathParameters = z.object({ id: OrderId });
+
+/** How long a key's record, and so its replayable response, is kept: a day, as clients retry within hours. */
+const IDEMPOTENCY_EXPIRY_SECONDS = 24 * 60 * 60;
+
+/** Builds the Lambda handler for the orders API. Call once per container. */
+export function createOrdersApi(props: OrdersApiProps): RouteHandler {
+  const { store, settings, logger, metrics } = props;
+
+  const idempotency = new IdempotencyConfig({
+    eventKeyJmesPath: 'idempotencyKey',
+    payloadValidationJmesPath: 'request',
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: IDEMPOTENCY_EXPIRY_SECONDS,
+  });
+
+  // Runs at most once per idempotency key; a replay returns the order stored with the key's record.
+  const placeOrder = makeIdempotent(
+    async (command: PlaceOrderCommand, current: OrderSettings): Promise<Order> => {
+      const order = buildOrder(command.request, current, { id: randomUUID(), at: new Date() });
+      await store.put(order);
+      metrics.addMetric('OrdersCreated', MetricUnit.Count, 1);
+      logger.info('order placed', { orderId: order.id, lines: order.items.length });
+      return order;
+    },
+    { persistenceStore: props.idempotencyStore, config: idempotency, keyPrefix: 'orders.placeOrder' },
+  );
+
+  const route = routeRequests({
+    'POST /orders': async (event) => {
+      // Everything that can refuse the request is checked before the idempotency record is written,
+      // so a refused request leaves nothing behind and a corrected retry may reuse its key.
+      const key = idempotencyKeyOf(event);
+      if (!key.ok) return badRequest('the request is missing a valid idempotency key', key.problems);
+      const body = parseJsonBody(event, CreateOrderRequest);
+      if (!body.ok) return badRequest('the request body is not a valid order', body.problems);
+      const current = await settings.read();
+      const ruleProblems = orderRuleProblems(body.value, current);
+      if (ruleProblems.length > 0) return badRequest('the order breaks a rule', ruleProblems);
+
+      const order = await placeOrder({ idempotencyKey: key.value, request: body.value }, current);
+      return created(order, `/orders/${order.id}`);
+    },
+    'GET /orders/{id}': async (event) => {
+      const parameters = validate(OrderPathParameters, event.pathParameters ?? {});
+      if (!parameters.ok) return badRequest('the order id is malformed', parameters.problems);
+      const order = await store.get(parameters.value.id);
+      return order === undefined ? notFound(`there is no order ${parameters.value.id}`) : ok(order);
+    },
+  });
+
+  // Turns whatever goes wrong into a response: idempotency refusals the client can act on, else a 500 that says nothing of the cause.
+  const answer: RouteHandler = async (event, context) => {
+    try {
+      return await route(event, context);
+    } catch (error) {
+      const refusal = responseForIdempotencyError(error);
+      if (refusal !== undefined) {
+        logger.warn('idempotent request refused', { statusCode: refusal.statusCode, reason: (error as Error).message });
+        return refusal;
+      }
+      logger.error('request failed', error as Error);
+      return serverError();
+    }
+  };
+
+  return async (event, context) => {
+    const correlationId = correlationIdOf(event);
+    logger.resetKeys();
+    logger.addContext(context);
+    logger.setCorrelationId(correlationId);
+    idempotency.registerLambdaContext(context);
+    try {
+      return withHeaders(await answer(event, context), { [CORRELATION_ID_HEADER]: correlationId });
+    } finally {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The orders API built with stand-in parts where a test must control them (a store that stalls or
+ * fails); idempotency records still go to a real DynamoDB protocol server (dynalite).
+ */
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import type { Order } from '../../../services/orders/order';
+import { OrderStore, PARTITION_KEY } from '../../../services/orders/order-store';
+import { createOrdersApi } from '../../../services/orders/orders-api';
+import { orders } from '../../../services/orders/service';
+import { apiGatewayEvent, lambdaContext } from '../../support/api-gateway-events';
+import { CapturedOutput, captureOutput } from '../../support/captured-output';
+import { LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
+
+const TABLE = 'orders-api-test';
+const validOrder = { customerId: 'customer-42', items: [{ productId: 'grinder', quantity: 1 }] };
+
+describe('orders API', () => {
+  let dynamodb: LocalDynamoDb;
+  let output: CapturedOutput;
+
+  beforeAll(async () => {
+    dynamodb = await startLocalDynamoDb();
+    await dynamodb.createTable(TABLE, orders.table!);
+    output = captureOutput();
+  });
+  afterAll(async () => {
+    output.restore();
+    await dynamodb.stop();
+  });
+
+  /** An API whose store is the real one, except where `overrides` replace its methods. */
+  const apiWith = (overrides: Partial<Pick<OrderStore, 'put' | 'get'>>) => {
+    const real = new OrderStore({ tableName: TABLE, client: dynamodb.documents });
+    return createOrdersApi({
+      store: { put: (order) => real.put(order), get: (id) => real.get(id), ...overrides },
+      settings: { read: async () => ({ maxItemsPerOrder: 20, currency: 'EUR' }) },
+      idempotencyStore: new DynamoDBPersistenceLayer({ tableName: TABLE, keyAttr: PARTITION_KEY, expiryAttr: 'expiration', awsSdkV3Client: dynamodb.client }),
+      logger: new Logger({ serviceName: 'orders', logLevel: 'INFO' }),
+      metrics: new Metrics({ serviceName: 'orders', namespace: 'shop' }),
+    });
+  };
+  const post = (api: ReturnType<typeof apiWith>, key: string, headers: Record<string, string> = {}) =>
+    api(apiGatewayEvent({ method: 'POST', resource: '/orders', headers: { 'Idempotency-Key': key, ...headers }, body: validOrder }), lambdaContext());
+  const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body);
+
+  test('answers 409 while the first request with the key is still being processed, then replays its result', async () => {
+    let release!: () => void;
+    let putStarted!: () => void;
+    const started = new Promise<void>((resolve) => (putStarted = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const real = new OrderStore({ tableName: TABLE, client: dynamodb.documents });
+    const api = apiWith({
+      put: async (order: Order) => {
+        putStarted();
+        await gate;
+        await real.put(order);
+      },
+    });
+    const key = randomUUID();
+
+    const first = post(api, key);
+    await started;
+    const second = await post(api, key);
+    release();
+
+    expect(second.statusCode).toBe(409);
+    expect(bodyOf(second).error.code).toBe('conflict');
+    const firstResponse = await first;
+    expect(firstResponse.statusCode).toBe(201);
+    const third = await post(api, key);
+    expect(third.statusCode).toBe(201);
+    expect(third.body).toBe(firstResponse.body);
+  });
+
+  test('answers 500 without the cause, and logs the cause under the correlation id', async () => {
+    const api = apiWith({
+      get: async () => {
+        throw new Error('socket hang up talking to 10.0.7.12');
+      },
+    });
+    output.clear();
+    const id = randomUUID();
+    const response = await api(
+      apiGatewayEvent({ method: 'GET', resource: '/orders/{id}', path: `/orders/${id}`, pathParameters: { id }, headers: { 'x-correlation-id': 'trace-500' } }),
+      lambdaContext(),
+    );
+
+    expect(response.statusCode).toBe(500);
+    expect(response.headers).toMatchObject({ 'content-type': 'application/json', 'x-correlation-id': 'trace-500' });
+    expect(bodyOf(response)).toEqual({ error: { code: 'internal_error', message: expect.any(String) } });
+    expect(response.body).not.toMatch(/socket|10\.0\.7\.12/);
+    expect(output.records()).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        correlation_id: 'trace-500',
+        error: expect.objectContaining({ message: 'socket hang up talking to 10.0.7.12' }),
+      }),
+    );
+  });
+
+  test('a failed placement releases its key: a retry with the same key places the order', async () => {
+    let failures = 1;
+    const real = new OrderStore({ tableName: TABLE, client: dynamodb.documents });
+    const api = apiWith({
+      put: async (order: Order) => {
+        if (failures-- > 0) throw new Error('ProvisionedThroughputExceededException');
+        await real.put(order);
+      },
+    });
+    const key = randomUUID();
+
+    expect((await post(api, key)).statusCode).toBe(500);
+    const retry = await post(api, key);
+    expect(retry.statusCode).toBe(201);
+    await expect(real.get(bodyOf(retry).id)).resolves.toEqual(bodyOf(retry));
+  });
+});
