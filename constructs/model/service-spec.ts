@@ -60,9 +60,9 @@ export interface EventsSpec {
 
 /** Scaling bounds. */
 export interface ScalingSpec {
-  /** Lowest instance count (tasks, pods) or reserved concurrency floor for Lambda. */
+  /** Lowest instance count (tasks, pods); 0 for Lambda, which scales from zero. */
   readonly min: number;
-  /** Highest instance count, or the Lambda reserved concurrency cap. */
+  /** Highest instance count (tasks, pods), or the Lambda function's reserved concurrency. */
   readonly max: number;
 }
 
@@ -106,7 +106,7 @@ export interface ServiceSpec {
   readonly routes?: RouteSpec[];
   /** Config keys and their values, stored at `/<platform>/<env>/<service>/<key>`. @default - none */
   readonly config?: Record<string, string>;
-  /** Names of secrets it reads, stored in Secrets Manager at `/<platform>/<env>/<service>/<name>`. @default - none */
+  /** Names of secrets it reads, stored in Secrets Manager as `<platform>/<env>/<service>/<name>`. @default - none */
   readonly secrets?: string[];
   /** Domain events. @default - none */
   readonly events?: EventsSpec;

@@ -170,6 +170,9 @@ function checkScaling(spec: ServiceSpec, report: Report): void {
   if (typeof scaling.min === 'number' && typeof scaling.max === 'number' && scaling.min > scaling.max) {
     report('scaling', `min (${scaling.min}) is above max (${scaling.max})`);
   }
+  if (spec.runtime === 'lambda' && typeof scaling.min === 'number' && scaling.min !== 0) {
+    report('scaling.min', `is ${scaling.min}, but a lambda service scales from zero (max caps its reserved concurrency); provisioned concurrency is not modelled`);
+  }
 }
 
 function checkRuntimeSettings(spec: ServiceSpec, report: Report): void {

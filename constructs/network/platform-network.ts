@@ -1,3 +1,4 @@
+import { Fn, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -66,9 +67,12 @@ export class PlatformNetwork extends Construct {
       throw ConstructPropError.of(this, 'natGateways', `is ${natGateways}; expected a whole number from 1 to maxAzs (${maxAzs})`);
     }
 
+    // An env-agnostic stack only knows two AZs by name; past two, pick them by index at deploy time.
+    const agnostic = Token.isUnresolved(Stack.of(this).region);
+    const availabilityZones = agnostic && maxAzs > 2 ? Array.from({ length: maxAzs }, (_, i) => Fn.select(i, Fn.getAzs())) : undefined;
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(props.cidr ?? '10.0.0.0/16'),
-      maxAzs,
+      ...(availabilityZones ? { availabilityZones } : { maxAzs }),
       natGateways,
       subnetConfiguration: [
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },

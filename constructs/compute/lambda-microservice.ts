@@ -1,0 +1,283 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ConfigStore } from '../config/config-store';
+import type { ServiceRegistry } from '../discovery/service-registry';
+import { ConstructPropError } from '../model/errors';
+import type { ServiceSpec } from '../model/service-spec';
+import { EncryptedLogGroup } from '../observability/encrypted-log-group';
+import { EncryptionKey } from '../security/encryption-key';
+
+/** Props of a LambdaMicroservice. */
+export interface LambdaMicroserviceProps {
+  /** The service's spec; its runtime must be `lambda`. */
+  readonly spec: ServiceSpec;
+  /** Platform name; with the environment it prefixes the function name, e.g. `shop-dev-orders`. */
+  readonly platformName: string;
+  /** Environment name. */
+  readonly environmentName: string;
+  /** The VPC the function runs in. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets for the function's network interfaces.
+   * @default - private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Registry the service is registered in (and, when the spec calls others, may discover from).
+   * @default - not registered
+   */
+  readonly registry?: ServiceRegistry;
+  /**
+   * Config store holding the spec's config; the function may read its own path only.
+   * @default - no config access; required when the spec has config or secrets
+   */
+  readonly config?: ConfigStore;
+  /**
+   * Keep the table, key and logs when the stack is deleted, and protect the table from deletion.
+   * @default false
+   */
+  readonly retainData?: boolean;
+  /**
+   * Log retention (at least one year).
+   * @default RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Seconds a cached config value is served before it is read again.
+   * @default 60
+   */
+  readonly configMaxAgeSeconds?: number;
+  /**
+   * Add the AWS Distro for OpenTelemetry layer, for spans from inside the code (exported to X-Ray).
+   * @default false - Lambda active tracing only
+   */
+  readonly openTelemetry?: boolean;
+  /**
+   * Escape hatch: esbuild options merged over the defaults.
+   * @default - minified, no source map, AWS SDK v3 left to the runtime
+   */
+  readonly bundling?: nodejs.BundlingOptions;
+}
+
+const DEFAULT_MEMORY_MIB = 256;
+const DEFAULT_TIMEOUT_SECONDS = 10;
+
+/**
+ * One microservice on Lambda, made from its spec: an esbuild bundle of its handler on the
+ * latest Node.js runtime in the platform VPC, with active tracing, explicit memory and timeout,
+ * its own encrypted table and log group, a failure queue for async invocations, a role that
+ * can touch only what the service owns, its config path, and a registration in Cloud Map.
+ */
+export class LambdaMicroservice extends Construct {
+  /** The function. */
+  public readonly function: nodejs.NodejsFunction;
+  /** The function's name, `<platform>-<env>-<service>`, which is also its name in X-Ray. */
+  public readonly functionName: string;
+  /** The service's own table, if the spec declares one. */
+  public readonly table?: dynamodb.Table;
+  /** The key that encrypts the table, logs and failure queue. */
+  public readonly encryptionKey: EncryptionKey;
+  /** Failed asynchronous invocations land here. */
+  public readonly failureQueue: sqs.Queue;
+  /** The function's log group. */
+  public readonly logGroup: logs.ILogGroup;
+  /** The execution role. */
+  public readonly role: iam.Role;
+  /** The Cloud Map service, when registered. */
+  public readonly registration?: servicediscovery.Service;
+  /** The spec this was made from. */
+  public readonly spec: ServiceSpec;
+
+  constructor(scope: Construct, id: string, props: LambdaMicroserviceProps) {
+    super(scope, id);
+    const spec = props.spec;
+    this.spec = spec;
+    if (spec.runtime !== 'lambda' || spec.lambda === undefined) {
+      throw ConstructPropError.of(this, 'spec', `describes '${spec.name}' with runtime '${spec.runtime}'${spec.lambda ? '' : ' and no lambda settings'}; a LambdaMicroservice needs runtime 'lambda' with { lambda: { entry } }`);
+    }
+    if (((spec.config && Object.keys(spec.config).length > 0) || (spec.secrets?.length ?? 0) > 0) && props.config === undefined) {
+      throw ConstructPropError.of(this, 'config', `is missing, but service '${spec.name}' declares config or secrets that it must be able to read`);
+    }
+    const configMaxAge = props.configMaxAgeSeconds ?? 60;
+    if (!Number.isInteger(configMaxAge) || configMaxAge < 0 || configMaxAge > 3600) {
+      throw ConstructPropError.of(this, 'configMaxAgeSeconds', `is ${configMaxAge}; expected whole seconds from 0 to 3600`);
+    }
+    this.functionName = `${props.platformName}-${props.environmentName}-${spec.name}`;
+    if (this.functionName.length > 64) {
+      throw ConstructPropError.of(this, 'spec.name', `makes the function name '${this.functionName}' longer than Lambda's 64 characters`);
+    }
+    const retain = props.retainData ?? false;
+    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.encryptionKey = new EncryptionKey(this, 'Key', { description: `Encrypts the data, logs and failed events of ${this.functionName}`, retain });
+    const key = this.encryptionKey.key;
+    const logGroup = new EncryptedLogGroup(this, 'Logs', {
+      encryptionKey: key,
+      retention: props.logRetention,
+      retain,
+      logGroupName: `/aws/lambda/${this.functionName}`,
+    });
+    this.logGroup = logGroup.logGroup;
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${this.functionName}`,
+    });
+    // Written out instead of the AWS managed policies, so every statement names what it covers.
+    this.role.addToPolicy(new iam.PolicyStatement({
+      sid: 'WriteOwnLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [this.logGroup.logGroupArn],
+    }));
+    this.role.addToPolicy(new iam.PolicyStatement({
+      sid: 'NetworkInterfacesInVpc',
+      actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+      resources: ['*'],
+    }));
+
+    const environment: Record<string, string> = {
+      POWERTOOLS_SERVICE_NAME: spec.name,
+      POWERTOOLS_METRICS_NAMESPACE: props.platformName,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      PLATFORM_ENVIRONMENT: props.environmentName,
+    };
+
+    if (spec.table) {
+      this.table = new dynamodb.Table(this, 'Table', {
+        partitionKey: { name: spec.table.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: spec.table.sortKey ? { name: spec.table.sortKey, type: dynamodb.AttributeType.STRING } : undefined,
+        timeToLiveAttribute: spec.table.timeToLiveAttribute,
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+        encryptionKey: key,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        deletionProtection: retain,
+        removalPolicy,
+      });
+      this.table.grant(this.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem');
+      key.grant(this.role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
+      environment.TABLE_NAME = this.table.tableName;
+    }
+
+    if (props.config) {
+      props.config.grantReadConfig(spec.name, this.role);
+      props.config.grantReadSecrets(spec.name, spec.secrets ?? [], this.role);
+      environment.CONFIG_PATH = props.config.pathOf(spec.name);
+      environment.CONFIG_MAX_AGE_SECONDS = String(configMaxAge);
+    }
+
+    // Async invocations that fail after Lambda's retries are kept, never dropped.
+    this.failureQueue = new sqs.Queue(this, 'FailedInvocations', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL },
+      removalPolicy,
+    });
+    const terminalStore =
+      'This queue is itself the dead-letter store for failed asynchronous invocations of the function (its redrive-allow policy denies every source); a further queue behind it would only move the same messages.';
+    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy', 'cdk-validator-cfnguard::sqs_dlq_check']) {
+      Validations.of(this.failureQueue).acknowledge({ id, reason: terminalStore });
+    }
+    const failureQueue = this.failureQueue;
+
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `${this.functionName}: no inbound; outbound to AWS APIs`,
+      allowAllOutbound: true,
+    });
+
+    const memorySize = spec.lambda.memoryMiB ?? DEFAULT_MEMORY_MIB;
+    const timeout = Duration.seconds(spec.lambda.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      functionName: this.functionName,
+      description: spec.description,
+      entry: spec.lambda.entry,
+      handler: spec.lambda.handler ?? 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize,
+      timeout,
+      tracing: lambda.Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [securityGroup],
+      environment,
+      reservedConcurrentExecutions: spec.scaling?.max,
+      adotInstrumentation: props.openTelemetry
+        ? { layerVersion: lambda.AdotLayerVersion.fromJavaScriptSdkLayerVersion(lambda.AdotLambdaLayerJavaScriptSdkVersion.LATEST), execWrapper: lambda.AdotLambdaExecWrapper.REGULAR_HANDLER }
+        : undefined,
+      retryAttempts: 2,
+      onFailure: {
+        bind: (_scope, fn) => {
+          failureQueue.grant(fn, 'sqs:SendMessage');
+          key.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+          return { destination: failureQueue.queueArn };
+        },
+      },
+      bundling: {
+        minify: true,
+        sourceMap: false,
+        target: 'node24',
+        format: nodejs.OutputFormat.CJS,
+        externalModules: ['@aws-sdk/*'],
+        ...props.bundling,
+      },
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Failed asynchronous invocations go to the on-failure destination queue, which records the request and the error; a DeadLetterConfig would keep a second, poorer copy.',
+    });
+
+    if (Stack.of(props.vpc) !== Stack.of(this)) {
+      Validations.of(this.function).acknowledge({
+        id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+        reason: 'The function is in the platform VPC, whose subnets are imported from the network stack (Fn::ImportValue); the guard rule accepts only literal subnet IDs or subnets in the same template, so it cannot see them.',
+      });
+    }
+
+    if (props.registry) {
+      this.registration = props.registry.registerService(this, 'Registration', {
+        serviceName: spec.name,
+        description: spec.description,
+        attributes: {
+          runtime: 'lambda',
+          functionName: this.functionName,
+          functionArn: this.function.functionArn,
+          ...(spec.routes?.length ? { routes: spec.routes.map((r) => r.route).join(',').slice(0, 1024) } : {}),
+        },
+      });
+      if (spec.calls?.length) props.registry.grantDiscover(this.role);
+    } else if (spec.calls?.length) {
+      throw ConstructPropError.of(this, 'registry', `is missing, but service '${spec.name}' calls ${spec.calls.join(', ')} and must find them through discovery`);
+    }
+
+    // Two wildcards remain, each because the API offers no resource-level permission.
+    const policy = this.role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      Validations.of(policy).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Only actions without resource-level permissions use Resource *: the EC2 network-interface actions Lambda needs to attach to the VPC, ' +
+          'X-Ray PutTraceSegments/PutTelemetryRecords for active tracing, and Cloud Map DiscoverInstances (held to the platform namespace by a condition).',
+      });
+    }
+  }
+
+  /** Lets the grantee invoke the function. */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return this.function.grantInvoke(grantee);
+  }
+}

@@ -1,0 +1,271 @@
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import type { PlatformIdentity } from '../identity/platform-identity';
+import { ConstructPropError } from '../model/errors';
+import { ServiceSpec, parseRoute, scopeNameFor } from '../model/service-spec';
+import { EncryptedLogGroup } from '../observability/encrypted-log-group';
+import { EncryptionKey } from '../security/encryption-key';
+
+/** A service whose routes the gateway serves, with the function that answers them. */
+export interface GatewayBackend {
+  /** The service's spec (its routes). */
+  readonly spec: ServiceSpec;
+  /** The function that serves every route of the spec. */
+  readonly handler: lambda.IFunction;
+}
+
+/** Props of an EdgeGateway. */
+export interface EdgeGatewayProps {
+  /** Name of the REST API, e.g. `shop-dev-edge`; it is also the gateway's name in X-Ray. */
+  readonly apiName: string;
+  /** Stage name, e.g. `dev`. */
+  readonly stageName: string;
+  /** Identity whose user pool authorizes every route, with the route's scope. */
+  readonly identity: PlatformIdentity;
+  /** The services behind the gateway. */
+  readonly backends: readonly GatewayBackend[];
+  /**
+   * Steady-state requests per second for the stage.
+   * @default 100
+   */
+  readonly throttleRateLimit?: number;
+  /**
+   * Burst of requests for the stage.
+   * @default 200
+   */
+  readonly throttleBurstLimit?: number;
+  /**
+   * Requests one client IP may make in five minutes before WAF blocks it.
+   * @default 2000
+   */
+  readonly rateLimitPerIp?: number;
+  /**
+   * Key for the access log group.
+   * @default - a new key with rotation
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Access log retention (at least one year).
+   * @default RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Keep logs and key when the stack is deleted.
+   * @default false
+   */
+  readonly retainData?: boolean;
+  /**
+   * Set the account-wide role API Gateway uses to write execution logs. Only one stack per
+   * account and region should do this; turn it off where another stack already does.
+   * @default true
+   */
+  readonly configureAccountLogging?: boolean;
+}
+
+/**
+ * The single entry point: a regional REST API whose routes come from the specs, each behind
+ * the Cognito authorizer with the route's scope, checked by a request validator (and the
+ * route's body schema), throttled, traced by X-Ray, logged as JSON to an encrypted log group,
+ * and shielded by a WAF web ACL with AWS managed rules and a per-IP rate limit.
+ */
+export class EdgeGateway extends Construct {
+  /** The REST API. */
+  public readonly api: apigateway.RestApi;
+  /** The Cognito authorizer on every route. */
+  public readonly authorizer: apigateway.CognitoUserPoolsAuthorizer;
+  /** The access log group. */
+  public readonly accessLogGroup: logs.ILogGroup;
+  /** The WAF web ACL in front of the stage. */
+  public readonly webAcl: wafv2.CfnWebACL;
+  /** Every method made, keyed by `METHOD /path`. */
+  public readonly methods: ReadonlyMap<string, apigateway.Method>;
+
+  constructor(scope: Construct, id: string, props: EdgeGatewayProps) {
+    super(scope, id);
+    const rate = props.throttleRateLimit ?? 100;
+    const burst = props.throttleBurstLimit ?? 200;
+    const perIp = props.rateLimitPerIp ?? 2000;
+    if (!(rate > 0)) throw ConstructPropError.of(this, 'throttleRateLimit', `is ${rate}; expected a positive number of requests per second`);
+    if (!Number.isInteger(burst) || burst < 1) throw ConstructPropError.of(this, 'throttleBurstLimit', `is ${burst}; expected a whole number of requests, at least 1`);
+    if (!Number.isInteger(perIp) || perIp < 10) throw ConstructPropError.of(this, 'rateLimitPerIp', `is ${perIp}; WAF rate rules take a whole number from 10`);
+    if (!/^[a-zA-Z0-9_]{1,128}$/.test(props.stageName)) throw ConstructPropError.of(this, 'stageName', `'${props.stageName}' must be letters, digits or underscores`);
+    if (props.backends.length === 0 || props.backends.every((b) => (b.spec.routes ?? []).length === 0)) {
+      throw ConstructPropError.of(this, 'backends', 'has no routes; a gateway needs at least one service with a route');
+    }
+
+    const retain = props.retainData ?? false;
+    const key = props.encryptionKey ?? new EncryptionKey(this, 'Key', { description: `Encrypts the access logs of ${props.apiName}`, retain }).key;
+    const accessLogs = new EncryptedLogGroup(this, 'AccessLogs', { encryptionKey: key, retention: props.logRetention, retain });
+    this.accessLogGroup = accessLogs.logGroup;
+
+    if (props.configureAccountLogging ?? true) {
+      this.configureAccountLogging();
+    }
+
+    this.api = new apigateway.RestApi(this, 'Api', {
+      restApiName: props.apiName,
+      description: 'Edge gateway of the microservice platform',
+      endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: props.stageName,
+        tracingEnabled: true,
+        loggingLevel: apigateway.MethodLoggingLevel.INFO,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        throttlingRateLimit: rate,
+        throttlingBurstLimit: burst,
+        cacheDataEncrypted: true,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigateway.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            traceId: '$context.xrayTraceId',
+            ip: '$context.identity.sourceIp',
+            user: '$context.authorizer.claims.sub',
+            method: '$context.httpMethod',
+            resource: '$context.resourcePath',
+            path: '$context.path',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            error: '$context.error.message',
+            requestTime: '$context.requestTime',
+          }),
+        ),
+      },
+    });
+    // Errors from the gateway itself are JSON too, and a bad body names what failed.
+    const jsonError = (code: string, message: string) => ({
+      'application/json': `{"error":{"code":"${code}","message":${message}}}`,
+    });
+    this.api.addGatewayResponse('BadBody', {
+      type: apigateway.ResponseType.BAD_REQUEST_BODY,
+      templates: jsonError('BAD_REQUEST', '"$context.error.validationErrorString"'),
+    });
+    this.api.addGatewayResponse('BadParameters', {
+      type: apigateway.ResponseType.BAD_REQUEST_PARAMETERS,
+      templates: jsonError('BAD_REQUEST', '"$context.error.validationErrorString"'),
+    });
+    this.api.addGatewayResponse('Default4xx', { type: apigateway.ResponseType.DEFAULT_4XX, templates: jsonError('CLIENT_ERROR', '$context.error.messageString') });
+    this.api.addGatewayResponse('Default5xx', { type: apigateway.ResponseType.DEFAULT_5XX, templates: jsonError('GATEWAY_ERROR', '$context.error.messageString') });
+
+    this.authorizer = new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+      cognitoUserPools: [props.identity.userPool],
+      authorizerName: `${props.apiName}-cognito`,
+      identitySource: 'method.request.header.Authorization',
+    });
+    const validator = this.api.addRequestValidator('Validator', {
+      requestValidatorName: 'body-and-parameters',
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+
+    const methods = new Map<string, apigateway.Method>();
+    for (const backend of props.backends) {
+      const integration = new apigateway.LambdaIntegration(backend.handler, { proxy: true, allowTestInvoke: false });
+      (backend.spec.routes ?? []).forEach((route, index) => {
+        const parsed = parseRoute(route.route);
+        if (typeof parsed === 'string') {
+          throw ConstructPropError.of(this, `backends[${backend.spec.name}].routes[${index}]`, parsed);
+        }
+        const resource = this.api.root.resourceForPath(parsed.path);
+        const requestParameters: Record<string, boolean> = {};
+        for (const segment of parsed.segments) {
+          if (segment.startsWith('{')) requestParameters[`method.request.path.${segment.slice(1, -1)}`] = true;
+        }
+        let requestModels: Record<string, apigateway.IModel> | undefined;
+        if (route.requestBodySchema) {
+          const modelName = `${backend.spec.name}${parsed.method}${index}`.replace(/[^A-Za-z0-9]/g, '');
+          requestModels = {
+            'application/json': this.api.addModel(`Model-${backend.spec.name}-${index}`, {
+              modelName,
+              contentType: 'application/json',
+              schema: route.requestBodySchema as apigateway.JsonSchema,
+            }),
+          };
+        }
+        const method = resource.addMethod(parsed.method, integration, {
+          authorizer: this.authorizer,
+          authorizationType: apigateway.AuthorizationType.COGNITO,
+          authorizationScopes: [props.identity.scopeFor(scopeNameFor(backend.spec.name, parsed.method))],
+          requestValidator: validator,
+          requestParameters,
+          requestModels,
+        });
+        Validations.of(method).acknowledge({
+          id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
+          reason: 'The invoke permission is limited to API Gateway calling this method of this API stage: its SourceArn is an Fn::Join of the API and stage IDs, which the guard rule cannot read (it accepts only literal strings or plain references).',
+        });
+        methods.set(route.route, method);
+      });
+    }
+    this.methods = methods;
+
+    this.webAcl = this.createWebAcl(props.apiName, perIp);
+    new wafv2.CfnWebACLAssociation(this, 'WafAssociation', {
+      resourceArn: this.api.deploymentStage.stageArn,
+      webAclArn: this.webAcl.attrArn,
+    });
+  }
+
+  /** The invoke URL of the stage. */
+  public get url(): string {
+    return this.api.url;
+  }
+
+  private createWebAcl(apiName: string, perIp: number): wafv2.CfnWebACL {
+    const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+    const managed = (name: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
+      name,
+      priority,
+      overrideAction: { none: {} },
+      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+      visibilityConfig: visibility(name),
+    });
+    return new wafv2.CfnWebACL(this, 'WebAcl', {
+      name: `${apiName}-waf`,
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(`${apiName}-waf`),
+      rules: [
+        {
+          name: 'RateLimitPerIp',
+          priority: 0,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit: perIp, aggregateKeyType: 'IP' } },
+          visibilityConfig: visibility('RateLimitPerIp'),
+        },
+        managed('AWSManagedRulesCommonRuleSet', 1),
+        managed('AWSManagedRulesKnownBadInputsRuleSet', 2),
+      ],
+    });
+  }
+
+  private configureAccountLogging(): void {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'AccountLoggingRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      description: 'Lets API Gateway write execution logs in this account and region',
+    });
+    const executionLogs = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: 'API-Gateway-Execution-Logs_*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents', 'logs:GetLogEvents', 'logs:FilterLogEvents'],
+      resources: [executionLogs],
+    }));
+    Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:API-Gateway-Execution-Logs_*]',
+      reason: 'API Gateway names its execution log groups API-Gateway-Execution-Logs_<api id>/<stage> when it creates them, so the role can only be scoped to that name prefix.',
+    });
+    const account = new apigateway.CfnAccount(this, 'Account', { cloudWatchRoleArn: role.roleArn });
+    account.node.addDependency(role);
+  }
+}

@@ -1,0 +1,34 @@
+import { App, AppProps } from 'aws-cdk-lib';
+import type { ServiceSpec } from '../constructs/model/service-spec';
+import type { PlatformProfile } from '../constructs/profile';
+import { catalog } from '../services';
+import { PLATFORM_NAME, profileNamed } from './environments';
+import { PlatformStacks, addPlatformStacks } from './platform-stacks';
+import { VALIDATE_AGAINST_DEFAULT_RULES, addValidationGates } from './validation-gates';
+
+/** Options of createPlatformApp. */
+export interface CreatePlatformAppOptions {
+  /** The profile to synthesize. @default - the profile named by the `profile` context value, else dev */
+  readonly profile?: PlatformProfile;
+  /** Where the cloud assembly goes. @default - the CDK default (cdk.out, or the CLI's choice) */
+  readonly outdir?: string;
+  /** The catalog. @default - the demo catalog in services/ */
+  readonly services?: readonly ServiceSpec[];
+  /** Register the validation gates. @default true */
+  readonly gates?: boolean;
+  /** Extra context, e.g. to skip bundling in unit tests. @default - none */
+  readonly context?: Record<string, unknown>;
+}
+
+/** Builds the app for one profile, with every validation gate registered. */
+export function createPlatformApp(options: CreatePlatformAppOptions = {}): { app: App; stacks: PlatformStacks } {
+  const props: AppProps = {
+    outdir: options.outdir,
+    context: { [VALIDATE_AGAINST_DEFAULT_RULES]: true, ...options.context },
+  };
+  const app = new App(props);
+  if (options.gates ?? true) addValidationGates(app);
+  const profile = options.profile ?? profileNamed(app.node.tryGetContext('profile'));
+  const stacks = addPlatformStacks(app, { platformName: PLATFORM_NAME, profile, services: options.services ?? catalog });
+  return { app, stacks };
+}

@@ -1,0 +1,54 @@
+import { App, Stack, Tags } from 'aws-cdk-lib';
+import { MicroservicePlatform } from '../constructs/platform';
+import type { PlatformProfile } from '../constructs/profile';
+import type { ServiceSpec } from '../constructs/model/service-spec';
+
+/** What the stacks are made from. */
+export interface PlatformStacksOptions {
+  /** Platform name, e.g. `shop`. */
+  readonly platformName: string;
+  /** The profile (dev or prod). */
+  readonly profile: PlatformProfile;
+  /** The service catalog. */
+  readonly services: readonly ServiceSpec[];
+}
+
+/** The stacks of one environment, one per lifecycle. */
+export interface PlatformStacks {
+  readonly network: Stack;
+  readonly shared: Stack;
+  readonly services: Stack;
+  readonly edge: Stack;
+  readonly platform: MicroservicePlatform;
+}
+
+/**
+ * Places the platform into four stacks by lifecycle: the network changes least, shared
+ * platform services (registry, config, identity, tracing) next, the services most often, and
+ * the edge in front of them. Stacks are env-agnostic, so synth needs no account.
+ */
+export function addPlatformStacks(app: App, options: PlatformStacksOptions): PlatformStacks {
+  const { platformName, profile } = options;
+  const prefix = `${platformName}-${profile.name}`;
+  const stack = (layer: string, description: string) =>
+    new Stack(app, `${prefix}-${layer}`, {
+      description: `${platformName} ${profile.name}: ${description}`,
+      terminationProtection: profile.retainData,
+    });
+  const network = stack('network', 'VPC, subnets, flow logs and gateway endpoints');
+  const shared = stack('shared', 'service registry, config store, identity and tracing');
+  const services = stack('services', 'the microservices');
+  const edge = stack('edge', 'the API gateway and its firewall');
+
+  const platform = new MicroservicePlatform(app, `${prefix}-platform`, {
+    platformName,
+    services: options.services,
+    profile,
+    placement: { network, shared, services, edge },
+  });
+  for (const s of [network, shared, services, edge]) {
+    Tags.of(s).add('platform', platformName);
+    Tags.of(s).add('environment', profile.name);
+  }
+  return { network, shared, services, edge, platform };
+}
