@@ -24,7 +24,12 @@ export interface CreatePlatformAppOptions {
 export function createPlatformApp(options: CreatePlatformAppOptions = {}): { app: App; stacks: PlatformStacks } {
   const props: AppProps = {
     outdir: options.outdir,
-    context: { [VALIDATE_AGAINST_DEFAULT_RULES]: true, ...options.context },
+    context: {
+      [VALIDATE_AGAINST_DEFAULT_RULES]: true,
+      // Exports stay protected: a producer stack cannot drop a value a consumer still imports.
+      '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+      ...options.context,
+    },
   };
   const app = new App(props);
   if (options.gates ?? true) addValidationGates(app);
