@@ -1,0 +1,85 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { DEV_PROFILE } from '../../constructs/profile';
+import { createPlatformApp } from '../../stacks/create-app';
+import type { PlatformStacks } from '../../stacks/platform-stacks';
+
+// Bundling is skipped, so asset hashes come from construct ids and bundling options. Those options can
+// carry machine-specific details, so asset hashes are replaced by a placeholder to keep snapshots portable.
+const ASSET_HASH = /\b[0-9a-f]{64}\b/g;
+
+function normalized(stack: Stack): unknown {
+  const json = JSON.stringify(Template.fromStack(stack).toJSON());
+  return JSON.parse(json.replace(ASSET_HASH, '<asset-hash>'));
+}
+
+let stacks: PlatformStacks;
+beforeAll(() => {
+  // No outdir: Template.fromStack synthesizes into a temp assembly; gates off (validation-gates.test.ts covers them).
+  ({ stacks } = createPlatformApp({ profile: DEV_PROFILE, gates: false, context: { 'aws:cdk:bundling-stacks': [] } }));
+});
+
+test.each(['network', 'shared', 'services', 'edge'] as const)('dev %s stack matches its snapshot', (layer) => {
+  const template = normalized(stacks[layer]);
+  const text = JSON.stringify(template);
+  // Nothing machine- or time-specific may leak into the template.
+  expect(text).not.toMatch(/\/(?:work|tmp|home|Users)\//);
+  expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+  expect(template).toMatchSnapshot();
+});
+
+function importsOf(value: unknown): string[] {
+  const found: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [k, inner] of Object.entries(v)) {
+        if (k === 'Fn::ImportValue' && typeof inner === 'string') found.push(inner);
+        else walk(inner);
+      }
+    }
+  };
+  walk(value);
+  return found;
+}
+
+test('POST /orders at the edge integrates with the orders function exported by the services stack', () => {
+  const services = Template.fromStack(stacks.services).toJSON();
+  const functionIds = Object.entries<{ Type: string }>(services.Resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+    .map(([id]) => id)
+    .filter((id) => id.startsWith('orders'));
+  expect(functionIds).toHaveLength(1);
+  const exportNames = Object.values<{ Value: unknown; Export?: { Name: string } }>(services.Outputs ?? {})
+    .filter((o) => JSON.stringify(o.Value) === JSON.stringify({ 'Fn::GetAtt': [functionIds[0], 'Arn'] }))
+    .map((o) => o.Export?.Name);
+  expect(exportNames).toHaveLength(1);
+
+  const edge = Template.fromStack(stacks.edge);
+  const posts = edge.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'POST' } });
+  const postOrders = Object.entries(posts).filter(([id]) => /orders/i.test(id));
+  expect(postOrders).toHaveLength(1);
+  const integration = (postOrders[0][1] as { Properties: { Integration: { Type: string; Uri: unknown } } }).Properties.Integration;
+  expect(integration.Type).toBe('AWS_PROXY');
+  expect(importsOf(integration.Uri)).toEqual([exportNames[0]]);
+  expect(exportNames[0]).toMatch(new RegExp(`^${stacks.services.stackName}:`));
+});
+
+test("the services stack's function runs in subnets imported from the network stack", () => {
+  const services = Template.fromStack(stacks.services);
+  const functions = Object.values(services.findResources('AWS::Lambda::Function')).filter(
+    (r) => (r as { Properties: { VpcConfig?: unknown } }).Properties.VpcConfig !== undefined,
+  ) as { Properties: { VpcConfig: { SubnetIds: unknown[] } } }[];
+  expect(functions.length).toBeGreaterThan(0);
+  const network = Template.fromStack(stacks.network).toJSON();
+  const networkExports = new Set(Object.values<{ Export?: { Name: string } }>(network.Outputs ?? {}).map((o) => o.Export?.Name));
+  for (const fn of functions) {
+    const subnets = fn.Properties.VpcConfig.SubnetIds;
+    expect(subnets).toHaveLength(DEV_PROFILE.maxAzs);
+    for (const subnet of subnets) {
+      const [name] = importsOf(subnet);
+      expect(name).toMatch(new RegExp(`^${stacks.network.stackName}:`));
+      expect(networkExports.has(name)).toBe(true);
+    }
+  }
+});
