@@ -1,0 +1,45 @@
+import { App, Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+
+/** An app that skips esbuild bundling, so NodejsFunction synthesizes fast. */
+export function newApp(): App {
+  return new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+}
+
+/** An env-agnostic stack in a fresh app. */
+export function newStack(id = 'Test'): Stack {
+  return new Stack(newApp(), id);
+}
+
+/** The logical IDs of resources of a type, optionally matching props. */
+export function logicalIds(template: Template, type: string, props?: Record<string, unknown>): string[] {
+  return Object.keys(template.findResources(type, props ? { Properties: props } : undefined));
+}
+
+/** Flattens an ARN (a string or an Fn::Join of strings and pseudo-parameter Refs) to one string. */
+export function arnText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) {
+    return join[1]
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        const ref = (part as { Ref?: string }).Ref;
+        if (ref) return `\${${ref}}`;
+        const att = (part as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'];
+        if (att) return `\${${att.join('.')}}`;
+        return JSON.stringify(part);
+      })
+      .join(join[0]);
+  }
+  return JSON.stringify(value);
+}
+
+/** Every policy statement of every AWS::IAM::Policy attached to the role with this logical ID. */
+export function statementsOfRole(template: Template, roleId: string): Array<{ Action: string | string[]; Resource: unknown; Condition?: unknown; Effect: string }> {
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((policy) => (policy.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}
+
+export const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
