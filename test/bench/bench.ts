@@ -9,6 +9,7 @@ import { buildSync } from 'esbuild';
 import { DEV_PROFILE } from '../../constructs/profile';
 import { catalog } from '../../services';
 import { createPlatformApp } from '../../stacks/create-app';
+import { LAMBDA_BUNDLE_OPTIONS } from '../support/lambda-bundle-options';
 
 const root = path.resolve(__dirname, '..', '..');
 const RUNS = 3;
@@ -81,15 +82,9 @@ function benchBundles(): void {
   for (const spec of catalog) {
     if (!spec.lambda) continue;
     const result = buildSync({
+      ...LAMBDA_BUNDLE_OPTIONS,
       entryPoints: [spec.lambda.entry],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node24',
-      format: 'cjs',
-      external: ['@aws-sdk/*'],
       write: false,
-      logLevel: 'silent',
     });
     const bytes = result.outputFiles.reduce((sum, f) => sum + f.contents.byteLength, 0);
     const within = bytes <= BUNDLE_BUDGET_BYTES;

@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { mkdirSync, mkdtempSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { orders } from '../../../services/orders/service';
+import { LAMBDA_BUNDLE_OPTIONS } from '../../support/lambda-bundle-options';
 
 const BUDGET_BYTES = 150_000;
 
@@ -32,15 +33,9 @@ describe('the orders bundle', () => {
   test(`stays under ${BUDGET_BYTES / 1000} KB and loads with only the AWS SDK outside it`, async () => {
     const outfile = path.join(workdir, 'handler.js');
     await build({
+      ...LAMBDA_BUNDLE_OPTIONS,
       entryPoints: [orders.lambda!.entry],
       outfile,
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node24',
-      format: 'cjs',
-      external: ['@aws-sdk/*'],
-      logLevel: 'silent',
     });
     expect(statSync(outfile).size).toBeLessThan(BUDGET_BYTES);
 
