@@ -8,7 +8,7 @@ import type { ServiceSpec } from '../../../constructs/model/service-spec';
 import { orders } from '../../../services/orders/service';
 import { asList, logicalIds, newStack, statementsOfRole } from '../helpers';
 
-function build(spec: ServiceSpec, options: { config?: boolean; registry?: boolean; retainData?: boolean } = {}) {
+function build(spec: ServiceSpec, options: { config?: boolean; registry?: boolean; retainData?: boolean; openTelemetry?: boolean } = {}) {
   const stack = newStack();
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
   const props: LambdaMicroserviceProps = {
@@ -17,6 +17,7 @@ function build(spec: ServiceSpec, options: { config?: boolean; registry?: boolea
     environmentName: 'dev',
     vpc,
     retainData: options.retainData,
+    openTelemetry: options.openTelemetry,
     config: options.config === false ? undefined : new ConfigStore(stack, 'Config', { platformName: 'shop', environmentName: 'dev', services: [spec] }),
     registry: options.registry === false ? undefined : new ServiceRegistry(stack, 'Registry', { vpc, httpNamespaceName: 'shop-dev', dnsNamespaceName: 'dev.shop.internal' }),
   };
@@ -123,6 +124,19 @@ describe('LambdaMicroservice from the orders spec', () => {
   test('may not discover others when it calls no one', () => {
     const roleId = template.findResources('AWS::Lambda::Function')[fn].Properties.Role['Fn::GetAtt'][0];
     expect(statementsOfRole(template, roleId).flatMap((s) => asList(s.Action)).some((a) => a.startsWith('servicediscovery:'))).toBe(false);
+  });
+});
+
+describe('LambdaMicroservice with OpenTelemetry', () => {
+  test('adds the ADOT Node.js layer and its handler wrapper only when asked', () => {
+    const withOtel = Template.fromStack(build(orders, { openTelemetry: true }).stack).findResources('AWS::Lambda::Function');
+    const [fnWith] = Object.values(withOtel);
+    expect(JSON.stringify(fnWith.Properties.Layers)).toMatch(/layer:aws-otel-nodejs-arm64/);
+    expect(fnWith.Properties.Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER).toBe('/opt/otel-handler');
+
+    const [fnWithout] = Object.values(Template.fromStack(build(orders).stack).findResources('AWS::Lambda::Function'));
+    expect(fnWithout.Properties.Layers).toBeUndefined();
+    expect(fnWithout.Properties.Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER).toBeUndefined();
   });
 });
 
