@@ -64,6 +64,16 @@ export interface ScalingSpec {
   readonly min: number;
   /** Highest instance count (tasks, pods), or the Lambda function's reserved concurrency. */
   readonly max: number;
+  /**
+   * Containers: average CPU utilisation (percent) that target tracking holds.
+   * @default 60
+   */
+  readonly cpuTargetPercent?: number;
+  /**
+   * Containers behind a load balancer: requests per task per minute that target tracking holds.
+   * @default 1000
+   */
+  readonly requestsPerTargetPerMinute?: number;
 }
 
 /** Lambda settings, required when `runtime` is `lambda`. */
@@ -90,8 +100,47 @@ export interface ContainerSpec {
   readonly healthCheckPath: string;
   /** Directory holding the Dockerfile (absolute). */
   readonly dockerfileDirectory: string;
+  /**
+   * Build context of the image (absolute); must contain `dockerfileDirectory`. Set it to the
+   * repository root when the image bundles code shared between services.
+   * @default - `dockerfileDirectory`
+   */
+  readonly buildContext?: string;
   /** Seconds the server needs to drain in-flight requests after SIGTERM. @default 10 */
   readonly drainSeconds?: number;
+  /**
+   * Seconds between SIGTERM and SIGKILL; must exceed `drainSeconds` by at least 2, so the drain
+   * can finish and the process exit on its own (Fargate allows up to 120).
+   * @default drainSeconds + 5
+   */
+  readonly stopTimeoutSeconds?: number;
+  /**
+   * Seconds the load balancer keeps a deregistered task's in-flight requests; from `drainSeconds`
+   * (so the balancer waits as long as the server drains) to `stopTimeoutSeconds` (so it lets go
+   * before the task is killed).
+   * @default drainSeconds
+   */
+  readonly deregistrationDelaySeconds?: number;
+}
+
+/** The shutdown timings of a container, with defaults applied (see {@link ContainerSpec}). */
+export interface ShutdownBudget {
+  readonly drainSeconds: number;
+  readonly stopTimeoutSeconds: number;
+  readonly deregistrationDelaySeconds: number;
+}
+
+/** Default seconds a container server gets to drain. */
+export const DEFAULT_DRAIN_SECONDS = 10;
+
+/** The shutdown timings of a container spec, defaults applied; `validateCatalog` checks they line up. */
+export function shutdownBudgetOf(container: ContainerSpec): ShutdownBudget {
+  const drainSeconds = container.drainSeconds ?? DEFAULT_DRAIN_SECONDS;
+  return {
+    drainSeconds,
+    stopTimeoutSeconds: container.stopTimeoutSeconds ?? Math.min(drainSeconds + 5, 120),
+    deregistrationDelaySeconds: container.deregistrationDelaySeconds ?? drainSeconds,
+  };
 }
 
 /** One microservice, declared once. */

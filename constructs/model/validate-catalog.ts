@@ -1,6 +1,7 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServiceCatalogError, SpecProblem } from './errors';
-import { FRONT_ENDS, ParsedRoute, ServiceSpec, parseRoute } from './service-spec';
+import { ContainerSpec, FRONT_ENDS, ParsedRoute, ServiceSpec, ShutdownBudget, parseRoute, shutdownBudgetOf } from './service-spec';
 
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const CONFIG_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -170,6 +171,15 @@ function checkScaling(spec: ServiceSpec, report: Report): void {
   if (typeof scaling.min === 'number' && typeof scaling.max === 'number' && scaling.min > scaling.max) {
     report('scaling', `min (${scaling.min}) is above max (${scaling.max})`);
   }
+  if (scaling.cpuTargetPercent !== undefined && !isInt(scaling.cpuTargetPercent, 10, 90)) {
+    report('scaling.cpuTargetPercent', `${String(scaling.cpuTargetPercent)} must be a whole percentage from 10 to 90`);
+  }
+  if (scaling.requestsPerTargetPerMinute !== undefined && !isInt(scaling.requestsPerTargetPerMinute, 1, 1_000_000)) {
+    report('scaling.requestsPerTargetPerMinute', `${String(scaling.requestsPerTargetPerMinute)} must be a whole number from 1 to 1000000`);
+  }
+  if (spec.runtime === 'lambda' && (scaling.cpuTargetPercent !== undefined || scaling.requestsPerTargetPerMinute !== undefined)) {
+    report('scaling', 'sets container scaling targets, but a lambda service scales by concurrency; remove cpuTargetPercent and requestsPerTargetPerMinute');
+  }
   if (spec.runtime === 'lambda' && typeof scaling.min === 'number' && scaling.min !== 0) {
     report('scaling.min', `is ${scaling.min}, but a lambda service scales from zero (max caps its reserved concurrency); provisioned concurrency is not modelled`);
   }
@@ -212,13 +222,12 @@ function checkRuntimeSettings(spec: ServiceSpec, report: Report): void {
   if (typeof container.healthCheckPath !== 'string' || !container.healthCheckPath.startsWith('/')) {
     report('container.healthCheckPath', `'${String(container.healthCheckPath)}' must be a path starting with /`);
   }
-  if (typeof container.dockerfileDirectory !== 'string' || !path.isAbsolute(container.dockerfileDirectory)) {
-    report('container.dockerfileDirectory', `'${String(container.dockerfileDirectory)}' must be an absolute path`);
-  }
-  if (container.drainSeconds !== undefined && !isInt(container.drainSeconds, 1, 120)) {
-    report('container.drainSeconds', `${String(container.drainSeconds)} must be a whole number of seconds from 1 to 120`);
-  }
+  checkImageSource(container, report);
+  checkShutdownBudget(container, report);
   if (spec.runtime === 'fargate') {
+    if (SIDECAR_PORTS.includes(container.port)) {
+      report('container.port', `${container.port} is taken by the OpenTelemetry collector beside the service (it uses ${SIDECAR_PORTS.join(', ')}); pick another port`);
+    }
     const memory = FARGATE_MEMORY[container.cpu];
     if (memory === undefined) {
       report('container.cpu', `${String(container.cpu)} is not a Fargate CPU size; use one of ${Object.keys(FARGATE_MEMORY).join(', ')}`);
@@ -231,6 +240,57 @@ function checkRuntimeSettings(spec: ServiceSpec, report: Report): void {
   } else {
     if (!isInt(container.cpu, 10, 64000)) report('container.cpu', `${String(container.cpu)} must be whole milli-CPUs from 10 to 64000`);
     if (!isInt(container.memoryMiB, 16, 262144)) report('container.memoryMiB', `${String(container.memoryMiB)} must be whole MiB from 16 to 262144`);
+  }
+}
+
+/** The ADOT collector's ports in a Fargate task: OTLP gRPC and HTTP, and its health check. */
+const SIDECAR_PORTS = [4317, 4318, 13133];
+
+function checkImageSource(container: ContainerSpec, report: Report): void {
+  const directory = container.dockerfileDirectory;
+  if (typeof directory !== 'string' || !path.isAbsolute(directory)) {
+    report('container.dockerfileDirectory', `'${String(directory)}' must be an absolute path`);
+    return;
+  }
+  if (!fs.existsSync(path.join(directory, 'Dockerfile'))) {
+    report('container.dockerfileDirectory', `'${directory}' has no Dockerfile`);
+  }
+  if (container.buildContext !== undefined) {
+    const relative = typeof container.buildContext === 'string' && path.isAbsolute(container.buildContext) ? path.relative(container.buildContext, directory) : undefined;
+    if (relative === undefined || relative.startsWith('..') || path.isAbsolute(relative)) {
+      report('container.buildContext', `'${String(container.buildContext)}' must be an absolute path that contains the Dockerfile directory '${directory}'`);
+    }
+  }
+}
+
+/**
+ * On a stop, the task is deregistered and sent SIGTERM; the server drains, and the task is killed
+ * when the stop timeout ends. The numbers must nest: drain < stop timeout, and
+ * drain <= deregistration delay <= stop timeout.
+ */
+function checkShutdownBudget(container: ContainerSpec, report: Report): void {
+  const fields: [keyof ShutdownBudget, number | undefined][] = [
+    ['drainSeconds', container.drainSeconds],
+    ['stopTimeoutSeconds', container.stopTimeoutSeconds],
+    ['deregistrationDelaySeconds', container.deregistrationDelaySeconds],
+  ];
+  let usable = true;
+  for (const [field, value] of fields) {
+    if (value !== undefined && !isInt(value, field === 'deregistrationDelaySeconds' ? 0 : 1, 120)) {
+      report(`container.${field}`, `${String(value)} must be a whole number of seconds from ${field === 'deregistrationDelaySeconds' ? 0 : 1} to 120`);
+      usable = false;
+    }
+  }
+  if (!usable) return;
+  const budget = shutdownBudgetOf(container);
+  if (budget.stopTimeoutSeconds < budget.drainSeconds + 2) {
+    report('container.stopTimeoutSeconds', `${budget.stopTimeoutSeconds} s does not cover the drain: the server drains for up to ${budget.drainSeconds} s after SIGTERM, so the stop timeout must be at least ${budget.drainSeconds + 2} s or the process is killed mid-drain`);
+  }
+  if (budget.deregistrationDelaySeconds < budget.drainSeconds) {
+    report('container.deregistrationDelaySeconds', `${budget.deregistrationDelaySeconds} s is shorter than the drain (${budget.drainSeconds} s): the load balancer would cut requests the server is still finishing`);
+  }
+  if (budget.deregistrationDelaySeconds > budget.stopTimeoutSeconds) {
+    report('container.deregistrationDelaySeconds', `${budget.deregistrationDelaySeconds} s is longer than the stop timeout (${budget.stopTimeoutSeconds} s): the task would be killed while the load balancer still sends it requests`);
   }
 }
 

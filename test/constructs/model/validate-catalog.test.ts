@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { ServiceCatalogError } from '../../../constructs/model/errors';
 import type { ServiceSpec } from '../../../constructs/model/service-spec';
 import { validateCatalog } from '../../../constructs/model/validate-catalog';
@@ -10,10 +11,13 @@ const lambdaSpec = (name: string, extra: Partial<ServiceSpec> = {}): ServiceSpec
   ...extra,
 });
 
+/** A directory that has a Dockerfile: the catalog service's. */
+const DOCKERFILE_DIRECTORY = path.resolve(__dirname, '../../../services/catalog');
+
 const fargateSpec = (name: string, container: Partial<NonNullable<ServiceSpec['container']>> = {}): ServiceSpec => ({
   name,
   runtime: 'fargate',
-  container: { port: 8080, cpu: 256, memoryMiB: 512, healthCheckPath: '/health', dockerfileDirectory: '/app/svc', ...container },
+  container: { port: 8080, cpu: 256, memoryMiB: 512, healthCheckPath: '/health', dockerfileDirectory: DOCKERFILE_DIRECTORY, ...container },
 });
 
 function errorOf(specs: readonly ServiceSpec[]): ServiceCatalogError {
@@ -72,6 +76,15 @@ describe('validateCatalog rejects a bad catalog, naming the service and the fiel
     ['a fargate service without a container', [{ name: 'carts', runtime: 'fargate' }], 'carts', 'container', /required for the fargate runtime/],
     ['a fargate memory that does not fit the cpu', [fargateSpec('carts', { cpu: 256, memoryMiB: 4096 })], 'carts', 'container.memoryMiB', /does not fit 256 CPU units/],
     ['a cpu size Fargate does not offer', [fargateSpec('carts', { cpu: 300 })], 'carts', 'container.cpu', /not a Fargate CPU size/],
+    ['a Dockerfile directory without a Dockerfile', [fargateSpec('carts', { dockerfileDirectory: __dirname })], 'carts', 'container.dockerfileDirectory', /has no Dockerfile/],
+    ['a build context that does not contain the Dockerfile', [fargateSpec('carts', { buildContext: __dirname })], 'carts', 'container.buildContext', /must be an absolute path that contains the Dockerfile directory/],
+    ['a port the collector beside it takes', [fargateSpec('carts', { port: 4318 })], 'carts', 'container.port', /taken by the OpenTelemetry collector/],
+    ['a stop timeout that does not cover the drain', [fargateSpec('carts', { drainSeconds: 30, stopTimeoutSeconds: 30 })], 'carts', 'container.stopTimeoutSeconds', /30 s does not cover the drain: .* at least 32 s/],
+    ['a deregistration delay shorter than the drain', [fargateSpec('carts', { drainSeconds: 20, deregistrationDelaySeconds: 5 })], 'carts', 'container.deregistrationDelaySeconds', /5 s is shorter than the drain \(20 s\)/],
+    ['a deregistration delay past the stop timeout', [fargateSpec('carts', { drainSeconds: 10, stopTimeoutSeconds: 15, deregistrationDelaySeconds: 60 })], 'carts', 'container.deregistrationDelaySeconds', /60 s is longer than the stop timeout \(15 s\)/],
+    ['a drain time out of range', [fargateSpec('carts', { drainSeconds: 0 })], 'carts', 'container.drainSeconds', /from 1 to 120/],
+    ['a CPU target out of range', [{ ...fargateSpec('carts'), scaling: { min: 1, max: 2, cpuTargetPercent: 95 } }], 'carts', 'scaling.cpuTargetPercent', /from 10 to 90/],
+    ['container scaling targets on a lambda service', [lambdaSpec('orders', { scaling: { min: 0, max: 5, requestsPerTargetPerMinute: 100 } })], 'orders', 'scaling', /scales by concurrency/],
     ['scaling min above max', [fargateSpec('carts'), { ...fargateSpec('stock'), scaling: { min: 5, max: 2 } }], 'stock', 'scaling', /min \(5\) is above max \(2\)/],
     ['a lambda service whose scaling min is not 0', [lambdaSpec('orders', { scaling: { min: 1, max: 10 } })], 'orders', 'scaling.min', /scales from zero/],
     ['a consumed event nobody publishes', [lambdaSpec('orders', { events: { publishes: ['OrderPlaced'], consumes: ['PaymentTaken'] } })], 'orders', 'events.consumes[0]', /no service in the catalog publishes 'PaymentTaken'/],
