@@ -9,11 +9,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { parseRoute } from '../../constructs/model/service-spec';
 import { methodNotAllowed, notFound } from './http-response';
 
-/** Answers one route. */
-export type RouteHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+/** Answers one route; `C` is what the host passes along (the Lambda context on Lambda). */
+export type RouteHandler<C = Context> = (event: APIGatewayProxyEvent, context: C) => Promise<APIGatewayProxyResult>;
 
 /** A route table: `'POST /orders'` to its handler. */
-export type Routes = Readonly<Record<string, RouteHandler>>;
+export type Routes<C = Context> = Readonly<Record<string, RouteHandler<C>>>;
 
 /**
  * A handler that sends each request to its route: 404 when no route has the resource,
@@ -21,12 +21,12 @@ export type Routes = Readonly<Record<string, RouteHandler>>;
  *
  * @throws Error when a route is not one the service spec would accept (see `parseRoute`)
  */
-export function routeRequests(routes: Routes): RouteHandler {
-  const byResource = new Map<string, Map<string, RouteHandler>>();
+export function routeRequests<C = Context>(routes: Routes<C>): RouteHandler<C> {
+  const byResource = new Map<string, Map<string, RouteHandler<C>>>();
   for (const [route, handle] of Object.entries(routes)) {
     const parsed = parseRoute(route);
     if (typeof parsed === 'string') throw new Error(parsed);
-    const methods = byResource.get(parsed.path) ?? new Map<string, RouteHandler>();
+    const methods = byResource.get(parsed.path) ?? new Map<string, RouteHandler<C>>();
     methods.set(parsed.method, handle);
     byResource.set(parsed.path, methods);
   }
