@@ -1,0 +1,46 @@
+/**
+ * Process entry of the catalog container: reads its settings (failing fast if it cannot), serves
+ * the catalog API on `PORT`, and drains on SIGTERM within `DRAIN_SECONDS`.
+ *
+ * Environment: `PORT`, `TABLE_NAME`, `CONFIG_PATH`, `CONFIG_MAX_AGE_SECONDS` (default 60),
+ * `DRAIN_SECONDS` (default 10), and `POWERTOOLS_SERVICE_NAME` / `POWERTOOLS_LOG_LEVEL` for the logs.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ContainerHttpServer } from '../shared/container/http-server';
+import { RefreshingSettings } from '../shared/container/refreshing-settings';
+import { numberFromEnv, requiredEnv } from '../shared/environment';
+import { ServiceConfig } from '../shared/service-config';
+import { CATALOG_ROUTES, createCatalogApi } from './catalog-api';
+import { CatalogSettings } from './product';
+import { ProductStore } from './product-store';
+
+async function main(logger: Logger): Promise<void> {
+  const port = numberFromEnv('PORT', 8080);
+  const settings = new RefreshingSettings({
+    source: new ServiceConfig({ path: requiredEnv('CONFIG_PATH'), schema: CatalogSettings, maxAgeSeconds: numberFromEnv('CONFIG_MAX_AGE_SECONDS', 60) }),
+    log: logger,
+  });
+  await settings.start();
+  const server = new ContainerHttpServer({
+    routes: CATALOG_ROUTES,
+    handle: createCatalogApi({
+      store: new ProductStore({ tableName: requiredEnv('TABLE_NAME'), client: DynamoDBDocumentClient.from(new DynamoDBClient({})) }),
+      settings,
+      logger,
+    }),
+    healthPath: '/health',
+    drainSeconds: numberFromEnv('DRAIN_SECONDS', 10),
+    log: logger,
+  });
+  server.exitOnSignals();
+  const bound = await server.listen(port);
+  logger.info('listening', { port: bound });
+}
+
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'catalog' });
+main(logger).catch((error: unknown) => {
+  logger.error('could not start', error as Error);
+  process.exit(1);
+});
