@@ -13,3 +13,7 @@ export * from './identity/platform-identity';
 export * from './gateway/edge-gateway';
 export * from './compute/lambda-microservice';
 export * from './platform';
+export * from './observability/access-log-bucket';
+export * from './containers/platform-cluster';
+export * from './containers/image-repository';
+export * from './containers/fargate-microservice';

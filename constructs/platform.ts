@@ -1,6 +1,14 @@
 import { Stack } from 'aws-cdk-lib';
+import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { LambdaMicroservice } from './compute/lambda-microservice';
+import { FargateMicroservice } from './containers/fargate-microservice';
+import { ServiceImageRepository } from './containers/image-repository';
+import { PlatformCluster } from './containers/platform-cluster';
+import type { GatewayBackend } from './gateway/edge-gateway';
+import { AccessLogBucket } from './observability/access-log-bucket';
+import { EncryptionKey } from './security/encryption-key';
 import { ConfigStore } from './config/config-store';
 import { ServiceRegistry } from './discovery/service-registry';
 import { EdgeGateway } from './gateway/edge-gateway';
@@ -57,10 +65,12 @@ export interface MicroservicePlatformProps {
 
 /**
  * The whole platform from a service catalog: network, registry, config store, identity,
- * tracing, one construct per service, and the edge gateway that routes to them.
+ * tracing, one construct per service (Lambda or Fargate, by the spec's runtime), and the edge
+ * gateway that routes to them: Lambda services directly, container services through a VPC link
+ * to their internal load balancers. Callers are let in to the services they declare in `calls`.
  *
- * Specs whose runtime this version cannot place yet (fargate, kubernetes) are rejected with a
- * clear error instead of being silently skipped.
+ * Specs whose runtime this version cannot place yet (kubernetes) are rejected with a clear
+ * error instead of being silently skipped.
  */
 export class MicroservicePlatform extends Construct {
   /** The network. */
@@ -75,6 +85,12 @@ export class MicroservicePlatform extends Construct {
   public readonly tracing: PlatformTracing;
   /** Lambda services by name. */
   public readonly lambdaServices: ReadonlyMap<string, LambdaMicroservice>;
+  /** Fargate services by name. */
+  public readonly fargateServices: ReadonlyMap<string, FargateMicroservice>;
+  /** The ECS cluster, when any service runs on Fargate. */
+  public readonly cluster?: PlatformCluster;
+  /** Image repositories of the container services, by service name, for the delivery pipeline. */
+  public readonly imageRepositories: ReadonlyMap<string, ServiceImageRepository>;
   /** The edge gateway, when any service has routes. */
   public readonly gateway?: EdgeGateway;
   /** The validated catalog. */
@@ -89,8 +105,8 @@ export class MicroservicePlatform extends Construct {
     }
     this.services = validateCatalog(props.services);
     for (const spec of this.services) {
-      if (spec.runtime !== 'lambda') {
-        throw ConstructPropError.of(this, 'services', `includes '${spec.name}' with runtime '${spec.runtime}', which this platform cannot place yet; only 'lambda' services are supported`);
+      if (spec.runtime !== 'lambda' && spec.runtime !== 'fargate') {
+        throw ConstructPropError.of(this, 'services', `includes '${spec.name}' with runtime '${spec.runtime}', which this platform cannot place yet; only 'lambda' and 'fargate' services are supported`);
       }
     }
 
@@ -135,7 +151,7 @@ export class MicroservicePlatform extends Construct {
 
     const servicesScope = where('services');
     const lambdaServices = new Map<string, LambdaMicroservice>();
-    for (const spec of this.services) {
+    for (const spec of this.services.filter((s) => s.runtime === 'lambda')) {
       lambdaServices.set(
         spec.name,
         new LambdaMicroservice(servicesScope, spec.name, {
@@ -153,13 +169,80 @@ export class MicroservicePlatform extends Construct {
     }
     this.lambdaServices = lambdaServices;
 
-    const routed = [...lambdaServices.values()].filter((service) => (service.spec.routes ?? []).length > 0);
-    if (routed.length > 0) {
+    // Container services: a cluster, an image repository each, and a VPC link the gateway reaches them through.
+    const fargateServices = new Map<string, FargateMicroservice>();
+    const imageRepositories = new Map<string, ServiceImageRepository>();
+    const fargateSpecs = this.services.filter((s) => s.runtime === 'fargate');
+    let vpcLink: apigatewayv2.VpcLink | undefined;
+    if (fargateSpecs.length > 0) {
+      const imageKey = new EncryptionKey(shared, 'ImageKey', { description: `Encrypts the container images of ${prefix}`, retain: retainData, allowCloudWatchLogs: false });
+      const accessLogs = new AccessLogBucket(shared, 'AccessLogs');
+      this.cluster = new PlatformCluster(servicesScope, 'Cluster', { vpc: this.network.vpc, clusterName: prefix, allowSpot: profile.fargateSpot });
+      const linkSecurityGroup = new ec2.SecurityGroup(servicesScope, 'GatewayLinkSecurityGroup', {
+        vpc: this.network.vpc,
+        description: `${prefix} gateway VPC link: outbound to the load balancers of the container services only`,
+        allowAllOutbound: false,
+      });
+      vpcLink = new apigatewayv2.VpcLink(servicesScope, 'GatewayLink', {
+        vpc: this.network.vpc,
+        vpcLinkName: `${prefix}-gateway`,
+        subnets: this.network.serviceSubnets,
+        securityGroups: [linkSecurityGroup],
+      });
+      for (const spec of fargateSpecs) {
+        imageRepositories.set(spec.name, new ServiceImageRepository(shared, `${spec.name}Images`, {
+          repositoryName: `${platformName}/${environmentName}/${spec.name}`,
+          encryptionKey: imageKey.key,
+          retain: retainData,
+        }));
+        const service = new FargateMicroservice(servicesScope, spec.name, {
+          spec,
+          platformName,
+          environmentName,
+          cluster: this.cluster,
+          vpcSubnets: this.network.serviceSubnets,
+          registry: this.registry,
+          config: this.config,
+          accessLogs,
+          retainData,
+          logRetention: profile.logRetention,
+          minHealthyPercent: profile.minHealthyPercent,
+        });
+        if ((spec.routes ?? []).length > 0) service.allowCallsFrom(linkSecurityGroup, 'the edge gateway VPC link');
+        fargateServices.set(spec.name, service);
+      }
+    }
+    this.fargateServices = fargateServices;
+    this.imageRepositories = imageRepositories;
+
+    // Each declared call is let through the network: Lambda callers reach container services at
+    // their load balancer, container callers through Service Connect. Lambda callees need no rule.
+    for (const spec of this.services) {
+      for (const callee of spec.calls ?? []) {
+        const target = fargateServices.get(callee);
+        if (target === undefined) continue;
+        const fargateCaller = fargateServices.get(spec.name);
+        const lambdaCaller = lambdaServices.get(spec.name);
+        if (fargateCaller) target.allowServiceConnectFrom(fargateCaller);
+        else if (lambdaCaller) target.allowCallsFrom(lambdaCaller.securityGroup, `calls from ${spec.name}`);
+      }
+    }
+
+    const backends: GatewayBackend[] = [];
+    for (const spec of this.services.filter((s) => (s.routes ?? []).length > 0)) {
+      const lambdaService = lambdaServices.get(spec.name);
+      const fargateService = fargateServices.get(spec.name);
+      if (lambdaService) backends.push({ spec, handler: lambdaService.function });
+      else if (fargateService && vpcLink) {
+        backends.push({ spec, loadBalancer: { loadBalancerArn: fargateService.loadBalancer.loadBalancerArn, url: fargateService.url, vpcLink } });
+      }
+    }
+    if (backends.length > 0) {
       this.gateway = new EdgeGateway(where('edge'), 'Gateway', {
         apiName: `${prefix}-edge`,
         stageName: environmentName,
         identity: this.identity,
-        backends: routed.map((service) => ({ spec: service.spec, handler: service.function })),
+        backends,
         throttleRateLimit: profile.throttleRateLimit,
         throttleBurstLimit: profile.throttleBurstLimit,
         logRetention: profile.logRetention,

@@ -26,6 +26,10 @@ export interface PlatformProfile {
   readonly identityThreatProtection: boolean;
   /** How long a deleted KMS key waits before it is gone. */
   readonly keyPendingWindow: Duration;
+  /** Container services may run part of their tasks on Fargate Spot (interruptible). */
+  readonly fargateSpot: boolean;
+  /** Least share of a container service's tasks kept healthy during a deployment (percent). */
+  readonly minHealthyPercent: number;
 }
 
 /** Cost-lean: two AZs, one NAT gateway, data destroyed with the stack, everything traced. */
@@ -40,6 +44,8 @@ export const DEV_PROFILE: PlatformProfile = {
   traceSampleRate: 1,
   identityThreatProtection: false,
   keyPendingWindow: Duration.days(7),
+  fargateSpot: true,
+  minHealthyPercent: 50,
 };
 
 /** Highly available: three AZs, a NAT gateway in each, data retained and protected. */
@@ -54,6 +60,8 @@ export const PROD_PROFILE: PlatformProfile = {
   traceSampleRate: 0.05,
   identityThreatProtection: true,
   keyPendingWindow: Duration.days(30),
+  fargateSpot: false,
+  minHealthyPercent: 100,
 };
 
 /** The built-in profiles by name. */

@@ -93,6 +93,8 @@ export class LambdaMicroservice extends Construct {
   public readonly role: iam.Role;
   /** The Cloud Map service, when registered. */
   public readonly registration?: servicediscovery.Service;
+  /** The function's security group (no inbound); services it calls let it in. */
+  public readonly securityGroup: ec2.SecurityGroup;
   /** The spec this was made from. */
   public readonly spec: ServiceSpec;
 
@@ -190,11 +192,11 @@ export class LambdaMicroservice extends Construct {
     }
     const failureQueue = this.failureQueue;
 
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+    const securityGroup = (this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: `${this.functionName}: no inbound; outbound to AWS APIs`,
       allowAllOutbound: true,
-    });
+    }));
 
     const memorySize = spec.lambda.memoryMiB ?? DEFAULT_MEMORY_MIB;
     const timeout = Duration.seconds(spec.lambda.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);

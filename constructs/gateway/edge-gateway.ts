@@ -1,5 +1,6 @@
-import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,12 +13,24 @@ import { ServiceSpec, parseRoute, scopeNameFor } from '../model/service-spec';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
 import { EncryptionKey } from '../security/encryption-key';
 
-/** A service whose routes the gateway serves, with the function that answers them. */
+/** A private load balancer the gateway reaches through a VPC link (V2). */
+export interface PrivateLoadBalancerTarget {
+  /** ARN of the internal Application Load Balancer. */
+  readonly loadBalancerArn: string;
+  /** Base URL of its listener, e.g. `http://internal-x.elb.amazonaws.com`; the route's path is appended. */
+  readonly url: string;
+  /** The VPC link (V2) that reaches it; its security group must be let in by the load balancer. */
+  readonly vpcLink: apigatewayv2.IVpcLink;
+}
+
+/** A service whose routes the gateway serves, with what answers them: a function or a private load balancer. */
 export interface GatewayBackend {
   /** The service's spec (its routes). */
   readonly spec: ServiceSpec;
-  /** The function that serves every route of the spec. */
-  readonly handler: lambda.IFunction;
+  /** The function that serves every route of the spec (Lambda services). */
+  readonly handler?: lambda.IFunction;
+  /** The internal load balancer in front of the service (container services). */
+  readonly loadBalancer?: PrivateLoadBalancerTarget;
 }
 
 /** Props of an EdgeGateway. */
@@ -171,12 +184,16 @@ export class EdgeGateway extends Construct {
 
     const methods = new Map<string, apigateway.Method>();
     for (const backend of props.backends) {
-      const integration = new apigateway.LambdaIntegration(backend.handler, { proxy: true, allowTestInvoke: false });
+      if ((backend.handler === undefined) === (backend.loadBalancer === undefined)) {
+        throw ConstructPropError.of(this, `backends[${backend.spec.name}]`, 'must have either a handler (Lambda) or a loadBalancer (containers), not both and not neither');
+      }
+      const lambdaIntegration = backend.handler ? new apigateway.LambdaIntegration(backend.handler, { proxy: true, allowTestInvoke: false }) : undefined;
       (backend.spec.routes ?? []).forEach((route, index) => {
         const parsed = parseRoute(route.route);
         if (typeof parsed === 'string') {
           throw ConstructPropError.of(this, `backends[${backend.spec.name}].routes[${index}]`, parsed);
         }
+        const integration = lambdaIntegration ?? privateIntegration(parsed.method, parsed.path, parsed.segments, backend.loadBalancer!);
         const resource = this.api.root.resourceForPath(parsed.path);
         const requestParameters: Record<string, boolean> = {};
         for (const segment of parsed.segments) {
@@ -201,10 +218,18 @@ export class EdgeGateway extends Construct {
           requestParameters,
           requestModels,
         });
-        Validations.of(method).acknowledge({
-          id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
-          reason: 'The invoke permission is limited to API Gateway calling this method of this API stage: its SourceArn is an Fn::Join of the API and stage IDs, which the guard rule cannot read (it accepts only literal strings or plain references).',
-        });
+        if (backend.loadBalancer) {
+          // The L2 integration knows only VPC links V1 (to a Network Load Balancer); a V2 link reaches the ALB itself.
+          const cfnMethod = method.node.defaultChild as apigateway.CfnMethod;
+          cfnMethod.addPropertyOverride('Integration.ConnectionType', 'VPC_LINK');
+          cfnMethod.addPropertyOverride('Integration.ConnectionId', backend.loadBalancer.vpcLink.vpcLinkId);
+          cfnMethod.addPropertyOverride('Integration.IntegrationTarget', backend.loadBalancer.loadBalancerArn);
+        } else {
+          Validations.of(method).acknowledge({
+            id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
+            reason: 'The invoke permission is limited to API Gateway calling this method of this API stage: its SourceArn is an Fn::Join of the API and stage IDs, which the guard rule cannot read (it accepts only literal strings or plain references).',
+          });
+        }
         methods.set(route.route, method);
       });
     }
@@ -268,4 +293,24 @@ export class EdgeGateway extends Construct {
     const account = new apigateway.CfnAccount(this, 'Account', { cloudWatchRoleArn: role.roleArn });
     account.node.addDependency(role);
   }
+}
+
+/**
+ * An HTTP proxy integration to the same path on a private load balancer; path parameters are
+ * passed on by name. Connection settings are set on the method (see the VPC link V2 override).
+ */
+function privateIntegration(method: string, routePath: string, segments: readonly string[], target: PrivateLoadBalancerTarget): apigateway.Integration {
+  const requestParameters: Record<string, string> = {};
+  for (const segment of segments) {
+    if (segment.startsWith('{')) {
+      const name = segment.slice(1, -1);
+      requestParameters[`integration.request.path.${name}`] = `method.request.path.${name}`;
+    }
+  }
+  return new apigateway.Integration({
+    type: apigateway.IntegrationType.HTTP_PROXY,
+    integrationHttpMethod: method,
+    uri: `${target.url}${routePath}`,
+    options: { requestParameters, timeout: Duration.seconds(29) },
+  });
 }

@@ -19,6 +19,8 @@ export function logicalIds(template: Template, type: string, props?: Record<stri
 /** Flattens an ARN (a string or an Fn::Join of strings and pseudo-parameter Refs) to one string. */
 export function arnText(value: unknown): string {
   if (typeof value === 'string') return value;
+  const bareAtt = (value as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'];
+  if (bareAtt) return `\${${bareAtt.join('.')}}`;
   const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
   if (join) {
     return join[1]

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { ConstructPropError, ServiceCatalogError } from '../../constructs/model/errors';
 import type { ServiceSpec } from '../../constructs/model/service-spec';
@@ -8,15 +9,15 @@ import { newStack } from './helpers';
 const resourcesIn = (stack: Stack) => stack.node.findAll().filter((c) => c instanceof CfnResource);
 
 describe('MicroservicePlatform', () => {
-  test('rejects a catalog with a fargate service, naming it, before making anything', () => {
+  test('rejects a catalog with a kubernetes service, naming it, before making anything', () => {
     const carts: ServiceSpec = {
       name: 'carts',
-      runtime: 'fargate',
-      container: { port: 8080, cpu: 256, memoryMiB: 512, healthCheckPath: '/health', dockerfileDirectory: '/app/carts' },
+      runtime: 'kubernetes',
+      container: { port: 8080, cpu: 250, memoryMiB: 512, healthCheckPath: '/health', dockerfileDirectory: path.resolve(__dirname, '../../services/catalog') },
     };
     const stack = newStack();
     expect(() => new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services: [...catalog, carts] })).toThrow(
-      /Test\/Platform: prop 'services' includes 'carts' with runtime 'fargate', which this platform cannot place yet/,
+      /Test\/Platform: prop 'services' includes 'carts' with runtime 'kubernetes', which this platform cannot place yet/,
     );
     expect(resourcesIn(stack)).toHaveLength(0);
   });

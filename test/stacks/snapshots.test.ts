@@ -83,3 +83,28 @@ test("the services stack's function runs in subnets imported from the network st
     }
   }
 });
+
+test('GET /products at the edge goes through the VPC link to the catalog load balancer, both exported by the services stack', () => {
+  const services = Template.fromStack(stacks.services).toJSON();
+  const idsOf = (type: string) => Object.entries<{ Type: string }>(services.Resources).filter(([, r]) => r.Type === type).map(([id]) => id);
+  const [loadBalancer] = idsOf('AWS::ElasticLoadBalancingV2::LoadBalancer');
+  const [link] = idsOf('AWS::ApiGatewayV2::VpcLink');
+  const exportOf = (value: unknown) =>
+    Object.values<{ Value: unknown; Export?: { Name: string } }>(services.Outputs ?? {}).filter((o) => JSON.stringify(o.Value) === JSON.stringify(value)).map((o) => o.Export?.Name);
+
+  const edge = Template.fromStack(stacks.edge);
+  const viaLink = Object.values(edge.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.Integration?.ConnectionType === 'VPC_LINK');
+  expect(viaLink).toHaveLength(2);
+  for (const method of viaLink) {
+    const integration = method.Properties.Integration;
+    expect(importsOf(integration.ConnectionId)).toEqual(exportOf({ Ref: link }));
+    expect(importsOf(integration.IntegrationTarget)).toEqual(exportOf({ Ref: loadBalancer }));
+    expect(importsOf(integration.Uri)).toEqual(exportOf({ 'Fn::GetAtt': [loadBalancer, 'DNSName'] }));
+  }
+  // The tasks run in the subnets of the network stack, and the catalog is registered in the shared stack's namespace.
+  const [service] = Object.values(Template.fromStack(stacks.services).findResources('AWS::ECS::Service'));
+  const subnets = service.Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets;
+  expect(subnets).toHaveLength(DEV_PROFILE.maxAzs);
+  for (const subnet of subnets) expect(importsOf(subnet)[0]).toMatch(new RegExp(`^${stacks.network.stackName}:`));
+  expect(importsOf(service.Properties.ServiceConnectConfiguration.Namespace)[0]).toMatch(new RegExp(`^${stacks.shared.stackName}:`));
+});

@@ -52,7 +52,7 @@ describe('EdgeGateway (through MicroservicePlatform)', () => {
 
   test('serves exactly the routes of the catalog', () => {
     const routes = Object.values(methods).filter((m) => m.Properties.HttpMethod !== 'OPTIONS').map(routeOf).sort();
-    expect(routes).toEqual(['GET /orders/{id}', 'POST /orders']);
+    expect(routes).toEqual(['GET /orders/{id}', 'GET /products', 'GET /products/{id}', 'POST /orders']);
   });
 
   test('every method is behind the Cognito authorizer', () => {

@@ -1,0 +1,470 @@
+import * as path from 'node:path';
+import { Duration, IgnoreMode, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import { Construct } from 'constructs';
+import type { ConfigStore } from '../config/config-store';
+import type { ServiceRegistry } from '../discovery/service-registry';
+import { ConstructPropError } from '../model/errors';
+import { ContainerSpec, ServiceSpec, ShutdownBudget, shutdownBudgetOf } from '../model/service-spec';
+import { validateCatalog } from '../model/validate-catalog';
+import { AccessLogBucket } from '../observability/access-log-bucket';
+import { EncryptedLogGroup } from '../observability/encrypted-log-group';
+import { EncryptionKey } from '../security/encryption-key';
+import type { PlatformCluster } from './platform-cluster';
+
+/** The AWS Distro for OpenTelemetry collector run beside every container service. */
+export const DEFAULT_COLLECTOR_IMAGE = 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3';
+
+/** Props of a FargateMicroservice. */
+export interface FargateMicroserviceProps {
+  /** The service's spec; its runtime must be `fargate`. */
+  readonly spec: ServiceSpec;
+  /** Platform name; with the environment it prefixes names, e.g. `shop-dev-catalog`. */
+  readonly platformName: string;
+  /** Environment name. */
+  readonly environmentName: string;
+  /** The cluster to run in (its VPC is the service's VPC). */
+  readonly cluster: PlatformCluster;
+  /**
+   * Subnets for the tasks and the internal load balancer.
+   * @default - private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * The registry: its DNS namespace carries Service Connect (container-to-container calls), its HTTP
+   * namespace the service's load balancer endpoint for everything else (Lambda, the gateway).
+   */
+  readonly registry: ServiceRegistry;
+  /**
+   * Config store holding the spec's config; the task may read its own path only.
+   * @default - no config access; required when the spec has config or secrets
+   */
+  readonly config?: ConfigStore;
+  /** Where the internal load balancer writes its access logs. */
+  readonly accessLogs: AccessLogBucket;
+  /**
+   * Keep the table, key and logs when the stack is deleted; protect table and load balancer from deletion.
+   * @default false
+   */
+  readonly retainData?: boolean;
+  /**
+   * Log retention (at least one year).
+   * @default RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Seconds a cached config value is served before it is read again.
+   * @default 60
+   */
+  readonly configMaxAgeSeconds?: number;
+  /**
+   * Least share of the desired tasks that must stay healthy during a deployment (percent).
+   * @default 100
+   */
+  readonly minHealthyPercent?: number;
+  /**
+   * Image of the OpenTelemetry collector beside the service.
+   * @default DEFAULT_COLLECTOR_IMAGE
+   */
+  readonly collectorImage?: string;
+}
+
+const APP_CONTAINER = 'app';
+const COLLECTOR_CONTAINER = 'otel-collector';
+const PORT_NAME = 'http';
+/** Hard memory limit of the collector; the app container gets the rest of the task's memory. */
+const COLLECTOR_MEMORY_MIB = 128;
+const LISTENER_PORT = 80;
+/** Service Connect: how long a call may take, and how long an idle connection is kept. */
+const SERVICE_CONNECT_REQUEST_TIMEOUT = Duration.seconds(15);
+const SERVICE_CONNECT_IDLE_TIMEOUT = Duration.seconds(60);
+
+/**
+ * One microservice on ECS Fargate, made from its spec: the image built from the service's
+ * Dockerfile, a task of the app container (non-root, read-only root filesystem with a writable
+ * /tmp, health-checked, logs to an encrypted log group) and an OpenTelemetry collector beside it;
+ * a service in the private subnets with a deployment circuit breaker that rolls back, target
+ * tracking on CPU and requests between the spec's bounds, Service Connect for callers in the
+ * cluster, an internal load balancer for everything else, registered in Cloud Map by name;
+ * its own table, key and log group; and a task role that can touch only what the service owns.
+ *
+ * The shutdown budget of the spec (drain, stop timeout, deregistration delay) is checked first
+ * and then applied to the container and the target group.
+ */
+export class FargateMicroservice extends Construct {
+  /** The ECS service. */
+  public readonly service: ecs.FargateService;
+  /** The task definition. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The app container. */
+  public readonly container: ecs.ContainerDefinition;
+  /** The internal load balancer in front of the tasks. */
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** Its listener. */
+  public readonly listener: elbv2.ApplicationListener;
+  /** The tasks' target group. */
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The service's own table, if the spec declares one. */
+  public readonly table?: dynamodb.Table;
+  /** The key that encrypts the table and logs. */
+  public readonly encryptionKey: EncryptionKey;
+  /** The app and collector log group. */
+  public readonly logGroup: logs.ILogGroup;
+  /** Metrics (EMF) the collector writes. */
+  public readonly metricsLogGroup: logs.LogGroup;
+  /** The role the task's code runs with. */
+  public readonly taskRole: iam.Role;
+  /** The Cloud Map service (HTTP namespace) holding the load balancer endpoint. */
+  public readonly registration: servicediscovery.Service;
+  /** Service name, `<platform>-<env>-<service>`; also the name in X-Ray. */
+  public readonly serviceName: string;
+  /** The shutdown timings applied. */
+  public readonly shutdown: ShutdownBudget;
+  /** The base URL other services and the gateway reach it at (through the internal load balancer). */
+  public readonly url: string;
+  /** The spec this was made from. */
+  public readonly spec: ServiceSpec;
+
+  constructor(scope: Construct, id: string, props: FargateMicroserviceProps) {
+    super(scope, id);
+    const spec = props.spec;
+    this.spec = spec;
+    if (spec.runtime !== 'fargate' || spec.container === undefined) {
+      throw ConstructPropError.of(this, 'spec', `describes '${spec.name}' with runtime '${spec.runtime}'${spec.container ? '' : ' and no container settings'}; a FargateMicroservice needs runtime 'fargate' with { container: { port, cpu, memoryMiB, healthCheckPath, dockerfileDirectory } }`);
+    }
+    // The same checks as for a whole catalog, so a construct used on its own fails as clearly.
+    try {
+      validateCatalog([{ ...spec, calls: undefined, events: undefined }]);
+    } catch (error) {
+      throw ConstructPropError.of(this, 'spec', `is not valid:\n${(error as Error).message}`);
+    }
+    if (((spec.config && Object.keys(spec.config).length > 0) || (spec.secrets?.length ?? 0) > 0) && props.config === undefined) {
+      throw ConstructPropError.of(this, 'config', `is missing, but service '${spec.name}' declares config or secrets that it must be able to read`);
+    }
+    const minHealthyPercent = props.minHealthyPercent ?? 100;
+    if (!Number.isInteger(minHealthyPercent) || minHealthyPercent < 0 || minHealthyPercent > 100) {
+      throw ConstructPropError.of(this, 'minHealthyPercent', `is ${minHealthyPercent}; expected a whole percentage from 0 to 100`);
+    }
+    const configMaxAge = props.configMaxAgeSeconds ?? 60;
+    if (!Number.isInteger(configMaxAge) || configMaxAge < 0 || configMaxAge > 3600) {
+      throw ConstructPropError.of(this, 'configMaxAgeSeconds', `is ${configMaxAge}; expected whole seconds from 0 to 3600`);
+    }
+    const container: ContainerSpec = spec.container;
+    this.serviceName = `${props.platformName}-${props.environmentName}-${spec.name}`;
+    if (this.serviceName.length > 32) {
+      // Load balancer and target group names are limited to 32 characters.
+      throw ConstructPropError.of(this, 'spec.name', `makes the name '${this.serviceName}' longer than the 32 characters a load balancer name may have`);
+    }
+    this.shutdown = shutdownBudgetOf(container);
+    const retain = props.retainData ?? false;
+    const vpc = props.cluster.cluster.vpc;
+    const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+
+    this.encryptionKey = new EncryptionKey(this, 'Key', { description: `Encrypts the data and logs of ${this.serviceName}`, retain });
+    const key = this.encryptionKey.key;
+    this.logGroup = new EncryptedLogGroup(this, 'Logs', {
+      encryptionKey: key,
+      retention: props.logRetention,
+      retain,
+      logGroupName: `/ecs/${props.platformName}/${props.environmentName}/${spec.name}`,
+    }).logGroup;
+
+    this.taskRole = new iam.Role(this, 'TaskRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `Role the code of ${this.serviceName} runs with`,
+    });
+
+    const environment: Record<string, string> = {
+      PORT: String(container.port),
+      DRAIN_SECONDS: String(this.shutdown.drainSeconds),
+      POWERTOOLS_SERVICE_NAME: spec.name,
+      POWERTOOLS_METRICS_NAMESPACE: props.platformName,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      PLATFORM_ENVIRONMENT: props.environmentName,
+      OTEL_SERVICE_NAME: this.serviceName,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+      OTEL_RESOURCE_ATTRIBUTES: `service.namespace=${props.platformName},deployment.environment=${props.environmentName}`,
+    };
+    if (spec.table) {
+      this.table = new dynamodb.Table(this, 'Table', {
+        partitionKey: { name: spec.table.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: spec.table.sortKey ? { name: spec.table.sortKey, type: dynamodb.AttributeType.STRING } : undefined,
+        timeToLiveAttribute: spec.table.timeToLiveAttribute,
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+        encryptionKey: key,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        deletionProtection: retain,
+        removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      });
+      this.table.grant(this.taskRole, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem');
+      key.grant(this.taskRole, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
+      environment.TABLE_NAME = this.table.tableName;
+    }
+    if (props.config) {
+      props.config.grantReadConfig(spec.name, this.taskRole);
+      props.config.grantReadSecrets(spec.name, spec.secrets ?? [], this.taskRole);
+      environment.CONFIG_PATH = props.config.pathOf(spec.name);
+      environment.CONFIG_MAX_AGE_SECONDS = String(configMaxAge);
+    }
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      family: this.serviceName,
+      cpu: container.cpu,
+      memoryLimitMiB: container.memoryMiB,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      taskRole: this.taskRole,
+      volumes: [{ name: 'app-tmp' }, { name: 'collector-tmp' }],
+    });
+
+    const logging = (streamPrefix: string) =>
+      ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix, mode: ecs.AwsLogDriverMode.NON_BLOCKING, maxBufferSize: Size.mebibytes(25) });
+
+    // Metrics from the code (OTLP) become CloudWatch metrics through EMF, in a log group of the service's own.
+    this.metricsLogGroup = new EncryptedLogGroup(this, 'MetricsLogs', {
+      encryptionKey: key,
+      retention: props.logRetention,
+      retain,
+      logGroupName: `/ecs/${props.platformName}/${props.environmentName}/${spec.name}/metrics`,
+    }).logGroup;
+    const collector = this.addCollector(props, logging('collector'));
+
+    const buildContext = container.buildContext ?? container.dockerfileDirectory;
+    this.container = this.taskDefinition.addContainer(APP_CONTAINER, {
+      image: ecs.ContainerImage.fromAsset(buildContext, {
+        file: path.relative(buildContext, path.join(container.dockerfileDirectory, 'Dockerfile')),
+        platform: Platform.LINUX_ARM64,
+        ignoreMode: IgnoreMode.DOCKER,
+      }),
+      essential: true,
+      memoryLimitMiB: container.memoryMiB - COLLECTOR_MEMORY_MIB,
+      // The node user of the official Node.js images.
+      user: '1000:1000',
+      readonlyRootFilesystem: true,
+      environment,
+      portMappings: [{ name: PORT_NAME, containerPort: container.port, appProtocol: ecs.AppProtocol.http }],
+      healthCheck: {
+        // Node itself probes the port, so the image needs no shell or curl.
+        command: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${container.port}${container.healthCheckPath}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
+        interval: Duration.seconds(10),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(15),
+      },
+      stopTimeout: Duration.seconds(this.shutdown.stopTimeoutSeconds),
+      logging: logging('app'),
+    });
+    this.container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'app-tmp', readOnly: false });
+    this.container.addContainerDependencies({ container: collector, condition: ecs.ContainerDependencyCondition.START });
+    Validations.of(this.taskDefinition).acknowledge({
+      id: 'AwsSolutions-ECS2',
+      reason: 'The environment holds only pointers and process settings (port, table name, Parameter Store path, drain time, telemetry endpoint); config values live in Parameter Store and secrets in Secrets Manager, read at run time.',
+    });
+
+    const serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
+      vpc,
+      description: `${this.serviceName} tasks: inbound from its load balancer and Service Connect callers only`,
+      allowAllOutbound: true,
+    });
+    this.service = new ecs.FargateService(this, 'Service', {
+      serviceName: this.serviceName,
+      cluster: props.cluster.cluster,
+      taskDefinition: this.taskDefinition,
+      vpcSubnets: subnets,
+      securityGroups: [serviceSecurityGroup],
+      assignPublicIp: false,
+      platformVersion: ecs.FargatePlatformVersion.LATEST,
+      capacityProviderStrategies: props.cluster.capacityStrategy(),
+      minHealthyPercent,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      healthCheckGracePeriod: Duration.seconds(30),
+      availabilityZoneRebalancing: ecs.AvailabilityZoneRebalancing.ENABLED,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+      enableECSManagedTags: true,
+      enableExecuteCommand: false,
+      serviceConnectConfiguration: {
+        namespace: props.registry.dnsNamespace.namespaceArn,
+        services: [{
+          portMappingName: PORT_NAME,
+          discoveryName: spec.name,
+          dnsName: spec.name,
+          port: container.port,
+          perRequestTimeout: SERVICE_CONNECT_REQUEST_TIMEOUT,
+          idleTimeout: SERVICE_CONNECT_IDLE_TIMEOUT,
+        }],
+        logDriver: logging('service-connect'),
+        accessLogConfiguration: { format: ecs.ServiceConnectAccessLogFormat.JSON, includeQueryParameters: false },
+      },
+    });
+
+    const scaling = spec.scaling ?? { min: 2, max: 4 };
+    const scalable = this.service.autoScaleTaskCount({ minCapacity: scaling.min, maxCapacity: scaling.max });
+    scalable.scaleOnCpuUtilization('CpuTarget', {
+      targetUtilizationPercent: scaling.cpuTargetPercent ?? 60,
+      scaleOutCooldown: Duration.seconds(60),
+      scaleInCooldown: Duration.seconds(180),
+    });
+
+    // The internal load balancer: the one address the gateway (through its VPC link) and Lambda callers use.
+    const albSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+      vpc,
+      description: `${this.serviceName} internal load balancer: inbound from the gateway VPC link and callers only`,
+      allowAllOutbound: false,
+    });
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      loadBalancerName: this.serviceName,
+      vpc,
+      vpcSubnets: subnets,
+      internetFacing: false,
+      securityGroup: albSecurityGroup,
+      dropInvalidHeaderFields: true,
+      desyncMitigationMode: elbv2.DesyncMitigationMode.STRICTEST,
+      deletionProtection: retain,
+      idleTimeout: Duration.seconds(60),
+    });
+    // Set as attributes: logAccessLogs() needs a concrete region to find the ELB account; the bucket grants both ways of delivery.
+    const logPrefix = `${props.platformName}/${props.environmentName}/${spec.name}`;
+    props.accessLogs.grantLoadBalancerLogDelivery(logPrefix);
+    this.loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
+    this.loadBalancer.setAttribute('access_logs.s3.bucket', props.accessLogs.bucket.bucketName);
+    this.loadBalancer.setAttribute('access_logs.s3.prefix', logPrefix);
+    // The load balancer checks it may write to the bucket when it is created, so the policy comes first.
+    this.loadBalancer.node.addDependency(props.accessLogs);
+    this.listener = this.loadBalancer.addListener('Http', { port: LISTENER_PORT, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
+    this.targetGroup = this.listener.addTargets('Tasks', {
+      port: container.port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targets: [this.service.loadBalancerTarget({ containerName: APP_CONTAINER, containerPort: container.port })],
+      deregistrationDelay: Duration.seconds(this.shutdown.deregistrationDelaySeconds),
+      healthCheck: {
+        path: container.healthCheckPath,
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(10),
+        timeout: Duration.seconds(5),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
+    });
+    scalable.scaleOnRequestCount('RequestTarget', {
+      requestsPerTarget: scaling.requestsPerTargetPerMinute ?? 1000,
+      targetGroup: this.targetGroup,
+      scaleOutCooldown: Duration.seconds(60),
+      scaleInCooldown: Duration.seconds(180),
+    });
+    this.url = `http://${this.loadBalancer.loadBalancerDnsName}`;
+
+    const plainHttp =
+      'The load balancer is internal: no internet route reaches it, and its security group admits only the gateway VPC link and the services that call this one. ' +
+      'TLS would need a certificate for a DNS name the deployer owns, which an account-agnostic blueprint cannot issue; traffic stays inside the VPC.';
+    Validations.of(this.listener).acknowledge({ id: 'cdk-validator-cfnguard::alb_http_to_https_redirection_check', reason: plainHttp });
+    Validations.of(this.loadBalancer).acknowledge({
+      id: 'cdk-validator-cfnguard::elbv2_logging_enabled_check',
+      reason: 'Access logging is on (access_logs.s3.enabled); the bucket is the platform access log bucket, imported from the shared stack (Fn::ImportValue), which the guard rule cannot follow.',
+    });
+    if (!retain) {
+      Validations.of(this.loadBalancer).acknowledge({
+        id: 'cdk-validator-cfnguard::elbv2_deletion_protection_enabled_check',
+        reason: 'Environments that keep no data (dev) are torn down and rebuilt at will; deletion protection is on wherever data is retained (prod).',
+      });
+    }
+
+    this.registration = props.registry.registerService(this, 'Registration', {
+      serviceName: spec.name,
+      description: spec.description,
+      attributes: {
+        runtime: 'fargate',
+        url: this.url,
+        serviceConnect: `http://${spec.name}:${container.port}`,
+        ...(spec.routes?.length ? { routes: spec.routes.map((r) => r.route).join(',').slice(0, 1024) } : {}),
+      },
+    });
+    if (spec.calls?.length) props.registry.grantDiscover(this.taskRole);
+
+    const policy = this.taskRole.node.findChild('DefaultPolicy');
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Only actions without resource-level permissions use Resource *: X-Ray PutTraceSegments/PutTelemetryRecords/GetSampling* for the collector, and Cloud Map DiscoverInstances (held to the platform namespace by a condition).',
+    });
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.metricsLogGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>:log-stream:*]`,
+      reason: 'The collector writes metrics (EMF) to one log stream per task, named when the task starts; the grant is held to the streams of the service\'s own metrics log group.',
+    });
+    const executionPolicy = this.taskDefinition.obtainExecutionRole().node.tryFindChild('DefaultPolicy');
+    if (executionPolicy) {
+      Validations.of(executionPolicy).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'ecr:GetAuthorizationToken, which ECS needs to pull the image, has no resource-level permission; the pull itself is held to the image asset repository.',
+      });
+    }
+  }
+
+  /** Lets `peer` call the service through its internal load balancer. */
+  public allowCallsFrom(peer: ec2.IConnectable, description: string): void {
+    this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(LISTENER_PORT), description);
+  }
+
+  /** Lets another container service call this one through Service Connect. */
+  public allowServiceConnectFrom(caller: FargateMicroservice): void {
+    this.service.connections.allowFrom(caller.service, ec2.Port.tcp(this.spec.container!.port), `Service Connect from ${caller.spec.name}`);
+  }
+
+  private addCollector(props: FargateMicroserviceProps, logging: ecs.LogDriver): ecs.ContainerDefinition {
+    const metricsLogGroup = this.metricsLogGroup;
+    this.taskRole.addToPolicy(new iam.PolicyStatement({
+      sid: 'CollectorTraces',
+      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+      resources: ['*'],
+    }));
+    this.taskRole.addToPolicy(new iam.PolicyStatement({
+      sid: 'CollectorMetrics',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      resources: [metricsLogGroup.logGroupArn, `${metricsLogGroup.logGroupArn}:log-stream:*`],
+    }));
+    const collector = this.taskDefinition.addContainer(COLLECTOR_CONTAINER, {
+      image: ecs.ContainerImage.fromRegistry(props.collectorImage ?? DEFAULT_COLLECTOR_IMAGE),
+      essential: true,
+      // The collector image's own unprivileged user.
+      user: '10001',
+      readonlyRootFilesystem: true,
+      memoryReservationMiB: 64,
+      memoryLimitMiB: COLLECTOR_MEMORY_MIB,
+      environment: { AOT_CONFIG_CONTENT: collectorConfig(props.platformName, metricsLogGroup.logGroupName) },
+      healthCheck: { command: ['CMD', '/healthcheck'], interval: Duration.seconds(10), timeout: Duration.seconds(5), retries: 3, startPeriod: Duration.seconds(10) },
+      stopTimeout: Duration.seconds(this.shutdown.stopTimeoutSeconds),
+      logging,
+    });
+    collector.addMountPoints({ containerPath: '/tmp', sourceVolume: 'collector-tmp', readOnly: false });
+    return collector;
+  }
+}
+
+/**
+ * The collector's pipelines: OTLP in (on the task's loopback only), traces to X-Ray, metrics to
+ * CloudWatch through EMF in the service's metrics log group.
+ */
+function collectorConfig(namespace: string, metricsLogGroupName: string): string {
+  return JSON.stringify({
+    extensions: { health_check: {} },
+    receivers: { otlp: { protocols: { grpc: { endpoint: '127.0.0.1:4317' }, http: { endpoint: '127.0.0.1:4318' } } } },
+    processors: { batch: { timeout: '5s' } },
+    exporters: {
+      awsxray: { indexed_attributes: ['correlation_id'] },
+      awsemf: { namespace, log_group_name: metricsLogGroupName, log_stream_name: 'otel-{TaskId}', resource_to_telemetry_conversion: { enabled: true } },
+    },
+    service: {
+      extensions: ['health_check'],
+      pipelines: {
+        traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['awsxray'] },
+        metrics: { receivers: ['otlp'], processors: ['batch'], exporters: ['awsemf'] },
+      },
+    },
+  });
+}
