@@ -92,6 +92,11 @@ export interface ContainerSpec {
   readonly dockerfileDirectory: string;
   /** Seconds the server needs to drain in-flight requests after SIGTERM. @default 10 */
   readonly drainSeconds?: number;
+  /**
+   * A prebuilt image, pinned by digest (`repo@sha256:...`) or by an explicit tag other than `latest`.
+   * @default - built from `dockerfileDirectory` (an asset image under CDK; a tag from the directory's content elsewhere)
+   */
+  readonly image?: string;
 }
 
 /** One microservice, declared once. */

@@ -8,6 +8,8 @@ const SECRET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{0,63}$/;
 const ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_.-]{0,254}$/;
 const RUNTIMES = ['lambda', 'fargate', 'kubernetes'];
+/** `name[:tag][@sha256:digest]`, lowercase repository path with an optional registry host and port. */
+const IMAGE_REFERENCE = /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(@sha256:[0-9a-f]{64})?$/;
 /** Largest value Parameter Store keeps in a standard parameter. */
 const MAX_CONFIG_VALUE = 4096;
 /** API Gateway's default integration timeout caps a routed Lambda's useful run time. */
@@ -218,6 +220,7 @@ function checkRuntimeSettings(spec: ServiceSpec, report: Report): void {
   if (container.drainSeconds !== undefined && !isInt(container.drainSeconds, 1, 120)) {
     report('container.drainSeconds', `${String(container.drainSeconds)} must be a whole number of seconds from 1 to 120`);
   }
+  if (container.image !== undefined) checkImage(container.image, report);
   if (spec.runtime === 'fargate') {
     const memory = FARGATE_MEMORY[container.cpu];
     if (memory === undefined) {
@@ -231,6 +234,15 @@ function checkRuntimeSettings(spec: ServiceSpec, report: Report): void {
   } else {
     if (!isInt(container.cpu, 10, 64000)) report('container.cpu', `${String(container.cpu)} must be whole milli-CPUs from 10 to 64000`);
     if (!isInt(container.memoryMiB, 16, 262144)) report('container.memoryMiB', `${String(container.memoryMiB)} must be whole MiB from 16 to 262144`);
+  }
+}
+
+function checkImage(image: unknown, report: Report): void {
+  const match = typeof image === 'string' ? IMAGE_REFERENCE.exec(image) : null;
+  if (match === null) {
+    report('container.image', `'${String(image)}' is not an image reference of the form registry/name:tag or registry/name@sha256:digest`);
+  } else if (match[2] === undefined && (match[1] === undefined || match[1] === 'latest')) {
+    report('container.image', `'${String(image)}' is not pinned: give a digest (@sha256:...) or an explicit tag other than 'latest'`);
   }
 }
 
