@@ -5,6 +5,7 @@ import { ConfigStore } from './config/config-store';
 import { ServiceRegistry } from './discovery/service-registry';
 import { EdgeGateway } from './gateway/edge-gateway';
 import { PlatformIdentity, PlatformIdentityProps } from './identity/platform-identity';
+import { KubernetesPlatform } from './kubernetes/kubernetes-platform';
 import { ConstructPropError } from './model/errors';
 import type { ServiceSpec } from './model/service-spec';
 import { validateCatalog } from './model/validate-catalog';
@@ -25,6 +26,8 @@ export interface PlatformPlacement {
   readonly services?: Construct;
   /** The edge gateway. */
   readonly edge?: Construct;
+  /** The EKS cluster and the kubernetes services on it (made only when the catalog has any). */
+  readonly kubernetes?: Construct;
 }
 
 /** Props of a MicroservicePlatform. */
@@ -59,8 +62,8 @@ export interface MicroservicePlatformProps {
  * The whole platform from a service catalog: network, registry, config store, identity,
  * tracing, one construct per service, and the edge gateway that routes to them.
  *
- * Specs whose runtime this version cannot place yet (fargate, kubernetes) are rejected with a
- * clear error instead of being silently skipped.
+ * Kubernetes services run on one KubernetesPlatform (EKS). Specs whose runtime this version
+ * cannot place yet (fargate) are rejected with a clear error instead of being silently skipped.
  */
 export class MicroservicePlatform extends Construct {
   /** The network. */
@@ -75,6 +78,8 @@ export class MicroservicePlatform extends Construct {
   public readonly tracing: PlatformTracing;
   /** Lambda services by name. */
   public readonly lambdaServices: ReadonlyMap<string, LambdaMicroservice>;
+  /** The EKS cluster and its services, when the catalog has kubernetes services. */
+  public readonly kubernetes?: KubernetesPlatform;
   /** The edge gateway, when any service has routes. */
   public readonly gateway?: EdgeGateway;
   /** The validated catalog. */
@@ -89,8 +94,8 @@ export class MicroservicePlatform extends Construct {
     }
     this.services = validateCatalog(props.services);
     for (const spec of this.services) {
-      if (spec.runtime !== 'lambda') {
-        throw ConstructPropError.of(this, 'services', `includes '${spec.name}' with runtime '${spec.runtime}', which this platform cannot place yet; only 'lambda' services are supported`);
+      if (spec.runtime !== 'lambda' && spec.runtime !== 'kubernetes') {
+        throw ConstructPropError.of(this, 'services', `includes '${spec.name}' with runtime '${spec.runtime}', which this platform cannot place yet; only 'lambda' and 'kubernetes' services are supported`);
       }
     }
 
@@ -135,7 +140,7 @@ export class MicroservicePlatform extends Construct {
 
     const servicesScope = where('services');
     const lambdaServices = new Map<string, LambdaMicroservice>();
-    for (const spec of this.services) {
+    for (const spec of this.services.filter((s) => s.runtime === 'lambda')) {
       lambdaServices.set(
         spec.name,
         new LambdaMicroservice(servicesScope, spec.name, {
@@ -152,6 +157,20 @@ export class MicroservicePlatform extends Construct {
       );
     }
     this.lambdaServices = lambdaServices;
+
+    const kubernetesSpecs = this.services.filter((spec) => spec.runtime === 'kubernetes');
+    if (kubernetesSpecs.length > 0) {
+      this.kubernetes = new KubernetesPlatform(where('kubernetes'), 'Kubernetes', {
+        platformName,
+        environmentName,
+        services: kubernetesSpecs,
+        vpc: this.network.vpc,
+        vpcSubnets: this.network.serviceSubnets,
+        config: this.config,
+        retainData,
+        logRetention: profile.logRetention,
+      });
+    }
 
     const routed = [...lambdaServices.values()].filter((service) => (service.spec.routes ?? []).length > 0);
     if (routed.length > 0) {

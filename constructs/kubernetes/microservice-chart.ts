@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -98,7 +99,8 @@ export class MicroserviceChart extends Chart {
     if (image === undefined) {
       throw ConstructPropError.of(this, 'image', `is missing and the spec of '${spec.name}' pins no container.image; give one of the two`);
     }
-    if (/:latest$/.test(image) || (!image.includes('@sha256:') && !/:[^/]+$/.test(image))) {
+    // An image made at deploy time (an asset image) is a token, pinned by its content hash.
+    if (!Token.isUnresolved(image) && (/:latest$/.test(image) || (!image.includes('@sha256:') && !/:[^/]+$/.test(image)))) {
       throw ConstructPropError.of(this, 'image', `'${image}' is not pinned: give a digest or an explicit tag other than 'latest'`);
     }
     this.image = image;
