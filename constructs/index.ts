@@ -13,3 +13,7 @@ export * from './identity/platform-identity';
 export * from './gateway/edge-gateway';
 export * from './compute/lambda-microservice';
 export * from './platform';
+export * from './data/service-table';
+export * from './kubernetes/microservice-chart';
+export * from './kubernetes/service-manifests';
+export * from './kubernetes/kubernetes-platform';
