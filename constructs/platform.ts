@@ -1,4 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { LambdaMicroservice } from './compute/lambda-microservice';
 import { ConfigStore } from './config/config-store';
@@ -56,6 +57,11 @@ export interface MicroservicePlatformProps {
    * @default true
    */
   readonly configureAccountLogging?: boolean;
+  /**
+   * Role given cluster-admin on the EKS cluster (people, pipelines), when the catalog has kubernetes services.
+   * @default - only the kubectl handler of the deployment can reach the Kubernetes API
+   */
+  readonly kubernetesAdminRole?: iam.IRole;
 }
 
 /**
@@ -169,6 +175,7 @@ export class MicroservicePlatform extends Construct {
         config: this.config,
         retainData,
         logRetention: profile.logRetention,
+        adminRole: props.kubernetesAdminRole,
       });
     }
 

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { ConfigStore } from '../../constructs/config/config-store';
 import { KubernetesPlatform, KubernetesPlatformProps } from '../../constructs/kubernetes/kubernetes-platform';
 import { ConstructPropError } from '../../constructs/model/errors';
@@ -188,12 +189,22 @@ describe('MicroservicePlatform with kubernetes services', () => {
   test('places the cluster in the kubernetes layer and makes no Lambda function for them', () => {
     const app = newApp();
     const [network, shared, services, edge, kubernetes] = ['network', 'shared', 'services', 'edge', 'kubernetes'].map((id) => new Stack(app, id));
-    const platform = new MicroservicePlatform(app, 'Platform', { platformName: 'shop', services: [orders, pricing], placement: { network, shared, services, edge, kubernetes } });
+    const admin = new iam.Role(shared, 'Admin', { assumedBy: new iam.AccountRootPrincipal() });
+    const platform = new MicroservicePlatform(app, 'Platform', {
+      platformName: 'shop',
+      services: [orders, pricing],
+      placement: { network, shared, services, edge, kubernetes },
+      kubernetesAdminRole: admin,
+    });
     expect(platform.kubernetes?.charts.has('pricing')).toBe(true);
     expect([...platform.lambdaServices.keys()]).toEqual(['orders']);
     expect(Stack.of(platform.kubernetes!.cluster)).toBe(kubernetes);
     Template.fromStack(kubernetes).resourceCountIs('AWS::EKS::Cluster', 1);
     Template.fromStack(services).resourceCountIs('AWS::EKS::Cluster', 0);
+    // The admin role gets cluster-admin through an access entry, and nothing else does besides the kubectl handler.
+    const entries = Object.values(Template.fromStack(kubernetes).findResources('AWS::EKS::AccessEntry'));
+    const admins = entries.filter((e) => JSON.stringify(e.Properties.AccessPolicies).includes('AmazonEKSClusterAdminPolicy'));
+    expect(admins.map((e) => JSON.stringify(e.Properties.PrincipalArn))).toEqual(expect.arrayContaining([expect.stringContaining('Admin')]));
   });
 
   test('makes no cluster when the catalog has no kubernetes service', () => {
