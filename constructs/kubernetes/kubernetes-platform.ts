@@ -92,7 +92,7 @@ const CONTROL_PLANE_LOGS = [
  * The Kubernetes path: an EKS cluster (Auto Mode) in the platform VPC with a private API
  * endpoint, every control-plane log type in an encrypted log group, and Kubernetes secrets
  * encrypted with a key of its own; a namespace that enforces the "restricted" Pod Security
- * Standard; and, per service, its MicroserviceChart applied through the kubectl handler, a
+ * Standard; the metrics-server add-on for the autoscalers; and, per service, its MicroserviceChart applied through the kubectl handler, a
  * pod role bound to its ServiceAccount through EKS Pod Identity, and its table when it has one.
  */
 export class KubernetesPlatform extends Construct {
@@ -104,6 +104,8 @@ export class KubernetesPlatform extends Construct {
   public readonly encryptionKey: EncryptionKey;
   /** The control-plane log group. */
   public readonly controlPlaneLogs: logs.ILogGroup;
+  /** The metrics-server add-on (EKS community add-on) that feeds the HorizontalPodAutoscalers. */
+  public readonly metricsServer: eks.Addon;
   /** Each service's chart, by service name. */
   public readonly charts: ReadonlyMap<string, MicroserviceChart>;
   /** Each service's pod role (assumed through Pod Identity), by service name. */
@@ -177,6 +179,8 @@ export class KubernetesPlatform extends Construct {
     this.cluster.connections.allowFrom(kubectlSecurityGroup, ec2.Port.tcp(443), 'kubectl handler to the Kubernetes API');
     this.cluster.node.addDependency(this.controlPlaneLogs);
 
+    // The resource metrics the charts' autoscalers read; Auto Mode does not run metrics-server by itself.
+    this.metricsServer = new eks.Addon(this, 'MetricsServer', { cluster: this.cluster, addonName: 'metrics-server' });
     const namespace = this.cluster.addManifest('Namespace', namespaceManifest(this.namespace, props.platformName));
     const routed = props.services.some((spec) => (spec.routes ?? []).length > 0);
     const ingressClass = routed ? this.addInternalAlbClass() : undefined;

@@ -42,7 +42,7 @@ export function imageOf(spec: ServiceSpec, platformName: string, imageRegistry?:
  * a cdk8s app of their own. Needs no cluster and no network.
  */
 export function serviceManifests(specs: readonly ServiceSpec[], options: ServiceManifestsOptions): Map<string, KubernetesObject[]> {
-  const app = new App({ outdir: undefined });
+  const app = new App();
   const manifests = new Map<string, KubernetesObject[]>();
   for (const spec of kubernetesServices(specs)) {
     const chart = new MicroserviceChart(app, spec.name, {

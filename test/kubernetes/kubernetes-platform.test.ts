@@ -143,6 +143,10 @@ describe('KubernetesPlatform', () => {
     expect(statements.some((s) => asList(s.Action).some((a) => a === 'dynamodb:Scan' || a === 'dynamodb:*'))).toBe(false);
   });
 
+  test('runs metrics-server, which the charts\' autoscalers read', () => {
+    template().hasResourceProperties('AWS::EKS::Addon', { AddonName: 'metrics-server', ClusterName: { Ref: logicalIds(template(), 'AWS::EKS::Cluster')[0] } });
+  });
+
   test('routed services get the internal ALB ingress class of Auto Mode', () => {
     const manifests = Object.entries(template().findResources('Custom::AWSCDK-EKS-KubernetesResource'));
     const [, albClass] = manifests.find(([id]) => /AlbIngressClass/.test(id))!;
