@@ -61,6 +61,7 @@ const DEFAULT_DRAIN_SECONDS = 10;
  * every capability dropped, RuntimeDefault seccomp, read-only root filesystem), has CPU and
  * memory requests and a memory limit, a readiness probe on the health path (which fails while
  * the server drains) and a separate TCP liveness probe, and spreads across zones and nodes.
+ * Without `scaling` in the spec, the autoscaler keeps two to four pods.
  */
 export class MicroserviceChart extends Chart {
   /** The Deployment. */

@@ -170,6 +170,14 @@ test('an image not pinned in the spec is tagged from its source, and the tag fol
   fs.rmSync(source, { recursive: true, force: true });
 });
 
+test('a service without routes, config or scaling gets no Ingress, no ConfigMap, and two to four pods', () => {
+  const worker: ServiceSpec = { ...ratings, name: 'worker', routes: undefined, scaling: undefined, table: undefined };
+  const objects = new MicroserviceChart(new App(), 'worker', { spec: worker, namespace: 'shop', platformName: 'shop' }).toJson() as Json[];
+  expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
+  expect(objects.find((o) => o.kind === 'HorizontalPodAutoscaler')!.spec).toMatchObject({ minReplicas: 2, maxReplicas: 4 });
+  for (const object of objects) expect(schemaErrors(object)).toBeUndefined();
+});
+
 describe('the checks themselves catch what they must', () => {
   test('the schema check rejects an object Kubernetes would reject', () => {
     const deployment = load('pricing').find((o) => o.kind === 'Deployment')!;
