@@ -17,3 +17,7 @@ export * from './observability/access-log-bucket';
 export * from './containers/platform-cluster';
 export * from './containers/image-repository';
 export * from './containers/fargate-microservice';
+export * from './data/service-table';
+export * from './kubernetes/microservice-chart';
+export * from './kubernetes/service-manifests';
+export * from './kubernetes/kubernetes-platform';

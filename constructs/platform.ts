@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { LambdaMicroservice } from './compute/lambda-microservice';
 import { FargateMicroservice } from './containers/fargate-microservice';
@@ -13,6 +14,7 @@ import { ConfigStore } from './config/config-store';
 import { ServiceRegistry } from './discovery/service-registry';
 import { EdgeGateway } from './gateway/edge-gateway';
 import { PlatformIdentity, PlatformIdentityProps } from './identity/platform-identity';
+import { KubernetesPlatform } from './kubernetes/kubernetes-platform';
 import { ConstructPropError } from './model/errors';
 import type { ServiceSpec } from './model/service-spec';
 import { validateCatalog } from './model/validate-catalog';
@@ -33,6 +35,8 @@ export interface PlatformPlacement {
   readonly services?: Construct;
   /** The edge gateway. */
   readonly edge?: Construct;
+  /** The EKS cluster and the kubernetes services on it (made only when the catalog has any). */
+  readonly kubernetes?: Construct;
 }
 
 /** Props of a MicroservicePlatform. */
@@ -61,6 +65,11 @@ export interface MicroservicePlatformProps {
    * @default true
    */
   readonly configureAccountLogging?: boolean;
+  /**
+   * Role given cluster-admin on the EKS cluster (people, pipelines), when the catalog has kubernetes services.
+   * @default - only the kubectl handler of the deployment can reach the Kubernetes API
+   */
+  readonly kubernetesAdminRole?: iam.IRole;
 }
 
 /**
@@ -69,8 +78,7 @@ export interface MicroservicePlatformProps {
  * gateway that routes to them: Lambda services directly, container services through a VPC link
  * to their internal load balancers. Callers are let in to the services they declare in `calls`.
  *
- * Specs whose runtime this version cannot place yet (kubernetes) are rejected with a clear
- * error instead of being silently skipped.
+ * Kubernetes services run on one KubernetesPlatform (EKS), from charts made from the same specs.
  */
 export class MicroservicePlatform extends Construct {
   /** The network. */
@@ -91,6 +99,8 @@ export class MicroservicePlatform extends Construct {
   public readonly cluster?: PlatformCluster;
   /** Image repositories of the container services, by service name, for the delivery pipeline. */
   public readonly imageRepositories: ReadonlyMap<string, ServiceImageRepository>;
+  /** The EKS cluster and its services, when the catalog has kubernetes services. */
+  public readonly kubernetes?: KubernetesPlatform;
   /** The edge gateway, when any service has routes. */
   public readonly gateway?: EdgeGateway;
   /** The validated catalog. */
@@ -104,11 +114,6 @@ export class MicroservicePlatform extends Construct {
       throw ConstructPropError.of(this, 'platformName', `'${platformName}' must be 1 to 16 lowercase letters, digits or hyphens, starting with a letter`);
     }
     this.services = validateCatalog(props.services);
-    for (const spec of this.services) {
-      if (spec.runtime !== 'lambda' && spec.runtime !== 'fargate') {
-        throw ConstructPropError.of(this, 'services', `includes '${spec.name}' with runtime '${spec.runtime}', which this platform cannot place yet; only 'lambda' and 'fargate' services are supported`);
-      }
-    }
 
     const placement = props.placement ?? {};
     const where = (layer: keyof PlatformPlacement): Construct => {
@@ -226,6 +231,21 @@ export class MicroservicePlatform extends Construct {
         if (fargateCaller) target.allowServiceConnectFrom(fargateCaller);
         else if (lambdaCaller) target.allowCallsFrom(lambdaCaller.securityGroup, `calls from ${spec.name}`);
       }
+    }
+
+    const kubernetesSpecs = this.services.filter((spec) => spec.runtime === 'kubernetes');
+    if (kubernetesSpecs.length > 0) {
+      this.kubernetes = new KubernetesPlatform(where('kubernetes'), 'Kubernetes', {
+        platformName,
+        environmentName,
+        services: kubernetesSpecs,
+        vpc: this.network.vpc,
+        vpcSubnets: this.network.serviceSubnets,
+        config: this.config,
+        retainData,
+        logRetention: profile.logRetention,
+        adminRole: props.kubernetesAdminRole,
+      });
     }
 
     const backends: GatewayBackend[] = [];

@@ -19,6 +19,8 @@ export interface PlatformStacks {
   readonly shared: Stack;
   readonly services: Stack;
   readonly edge: Stack;
+  /** The EKS cluster and the kubernetes services, when the catalog has any. */
+  readonly kubernetes?: Stack;
   readonly platform: MicroservicePlatform;
 }
 
@@ -39,16 +41,17 @@ export function addPlatformStacks(app: App, options: PlatformStacksOptions): Pla
   const shared = stack('shared', 'service registry, config store, identity and tracing');
   const services = stack('services', 'the microservices');
   const edge = stack('edge', 'the API gateway and its firewall');
+  const kubernetes = options.services.some((spec) => spec.runtime === 'kubernetes') ? stack('kubernetes', 'the EKS cluster and the kubernetes services') : undefined;
 
   const platform = new MicroservicePlatform(app, `${prefix}-platform`, {
     platformName,
     services: options.services,
     profile,
-    placement: { network, shared, services, edge },
+    placement: { network, shared, services, edge, kubernetes },
   });
-  for (const s of [network, shared, services, edge]) {
+  for (const s of [network, shared, services, edge, ...(kubernetes ? [kubernetes] : [])]) {
     Tags.of(s).add('platform', platformName);
     Tags.of(s).add('environment', profile.name);
   }
-  return { network, shared, services, edge, platform };
+  return { network, shared, services, edge, kubernetes, platform };
 }

@@ -3,7 +3,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROFILES } from '../constructs/profile';
+import { catalog } from '../services';
 import { createPlatformApp } from './create-app';
+import { PLATFORM_NAME } from './environments';
+import { writeKubernetesManifests } from './kubernetes-manifests';
 
 const root = path.resolve(__dirname, '..');
 const outRoot = path.join(root, 'cdk.out');
@@ -46,7 +49,7 @@ function main(): number {
       `\n${profile.name} (${((Date.now() - started) / 1000).toFixed(1)} s): gates clean — CloudFormation schema, cdk-nag AwsSolutions + Serverless, Control Tower guard rules` +
         (findings.acknowledged > 0 ? ` (${findings.acknowledged} acknowledged guard findings, each with its reason in the code)` : ''),
     );
-    for (const stack of [stacks.network, stacks.shared, stacks.services, stacks.edge]) {
+    for (const stack of [stacks.network, stacks.shared, stacks.services, stacks.edge, ...(stacks.kubernetes ? [stacks.kubernetes] : [])]) {
       const template = JSON.parse(fs.readFileSync(path.join(outdir, stack.templateFile), 'utf8'));
       const resources = Object.keys(template.Resources ?? {}).length;
       console.log(`  stack ${stack.stackName.padEnd(22)} ${String(resources).padStart(4)} resources`);
@@ -59,6 +62,10 @@ function main(): number {
     const gateway = stacks.platform.gateway;
     console.log(`  edge: ${gateway ? `${gateway.methods.size} routes behind the Cognito-authorized REST API` : 'no gateway (no service has routes)'}`);
   }
+  // The same charts for any cluster (kubectl apply, Pulumi): images not pinned in a spec are tagged from their source.
+  const imageRegistry = process.env.IMAGE_REGISTRY ?? 'localhost:5000';
+  const files = writeKubernetesManifests(catalog, { platformName: PLATFORM_NAME, outdir: path.join(root, 'dist', 'k8s'), imageRegistry });
+  console.log(`\nkubernetes manifests (images from ${imageRegistry} unless pinned): ${files.map((f) => path.relative(root, f)).join(', ') || 'none (no kubernetes services)'}`);
   return failed ? 1 : 0;
 }
 

@@ -10,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ConfigStore } from '../config/config-store';
 import type { ServiceRegistry } from '../discovery/service-registry';
+import { createServiceTable, grantServiceTable } from '../data/service-table';
 import { ConstructPropError } from '../model/errors';
 import type { ServiceSpec } from '../model/service-spec';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
@@ -153,19 +154,8 @@ export class LambdaMicroservice extends Construct {
     };
 
     if (spec.table) {
-      this.table = new dynamodb.Table(this, 'Table', {
-        partitionKey: { name: spec.table.partitionKey, type: dynamodb.AttributeType.STRING },
-        sortKey: spec.table.sortKey ? { name: spec.table.sortKey, type: dynamodb.AttributeType.STRING } : undefined,
-        timeToLiveAttribute: spec.table.timeToLiveAttribute,
-        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-        encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-        encryptionKey: key,
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        deletionProtection: retain,
-        removalPolicy,
-      });
-      this.table.grant(this.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem');
-      key.grant(this.role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
+      this.table = createServiceTable(this, 'Table', { table: spec.table, encryptionKey: key, retain });
+      grantServiceTable(this.table, key, this.role);
       environment.TABLE_NAME = this.table.tableName;
     }
 

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, IgnoreMode, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, IgnoreMode, Size, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -15,6 +15,7 @@ import { ConstructPropError } from '../model/errors';
 import { ContainerSpec, ServiceSpec, ShutdownBudget, shutdownBudgetOf } from '../model/service-spec';
 import { validateCatalog } from '../model/validate-catalog';
 import { AccessLogBucket } from '../observability/access-log-bucket';
+import { createServiceTable, grantServiceTable } from '../data/service-table';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
 import { EncryptionKey } from '../security/encryption-key';
 import type { PlatformCluster } from './platform-cluster';
@@ -193,19 +194,10 @@ export class FargateMicroservice extends Construct {
       OTEL_RESOURCE_ATTRIBUTES: `service.namespace=${props.platformName},deployment.environment=${props.environmentName}`,
     };
     if (spec.table) {
-      this.table = new dynamodb.Table(this, 'Table', {
-        partitionKey: { name: spec.table.partitionKey, type: dynamodb.AttributeType.STRING },
-        sortKey: spec.table.sortKey ? { name: spec.table.sortKey, type: dynamodb.AttributeType.STRING } : undefined,
-        timeToLiveAttribute: spec.table.timeToLiveAttribute,
-        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-        encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-        encryptionKey: key,
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        deletionProtection: retain,
-        removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-      });
-      this.table.grant(this.taskRole, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem');
-      key.grant(this.taskRole, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
+      this.table = createServiceTable(this, 'Table', { table: spec.table, encryptionKey: key, retain });
+      grantServiceTable(this.table, key, this.taskRole);
+      // A container serves listings by paging through its table.
+      this.table.grant(this.taskRole, 'dynamodb:Scan');
       environment.TABLE_NAME = this.table.tableName;
     }
     if (props.config) {
@@ -238,11 +230,14 @@ export class FargateMicroservice extends Construct {
 
     const buildContext = container.buildContext ?? container.dockerfileDirectory;
     this.container = this.taskDefinition.addContainer(APP_CONTAINER, {
-      image: ecs.ContainerImage.fromAsset(buildContext, {
-        file: path.relative(buildContext, path.join(container.dockerfileDirectory, 'Dockerfile')),
-        platform: Platform.LINUX_ARM64,
-        ignoreMode: IgnoreMode.DOCKER,
-      }),
+      // A pinned image when the spec names one, else built from the service's Dockerfile at deploy time.
+      image: container.image
+        ? ecs.ContainerImage.fromRegistry(container.image)
+        : ecs.ContainerImage.fromAsset(buildContext, {
+            file: path.relative(buildContext, path.join(container.dockerfileDirectory, 'Dockerfile')),
+            platform: Platform.LINUX_ARM64,
+            ignoreMode: IgnoreMode.DOCKER,
+          }),
       essential: true,
       memoryLimitMiB: container.memoryMiB - COLLECTOR_MEMORY_MIB,
       // The node user of the official Node.js images.

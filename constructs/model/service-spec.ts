@@ -109,6 +109,11 @@ export interface ContainerSpec {
   /** Seconds the server needs to drain in-flight requests after SIGTERM. @default 10 */
   readonly drainSeconds?: number;
   /**
+   * A prebuilt image, pinned by digest (`repo@sha256:...`) or by an explicit tag other than `latest`.
+   * @default - built from `dockerfileDirectory` (an asset image under CDK; a tag from the directory's content elsewhere)
+   */
+  readonly image?: string;
+  /**
    * Seconds between SIGTERM and SIGKILL; must exceed `drainSeconds` by at least 2, so the drain
    * can finish and the process exit on its own (Fargate allows up to 120).
    * @default drainSeconds + 5

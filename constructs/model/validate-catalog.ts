@@ -9,6 +9,8 @@ const SECRET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{0,63}$/;
 const ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_.-]{0,254}$/;
 const RUNTIMES = ['lambda', 'fargate', 'kubernetes'];
+/** `name[:tag][@sha256:digest]`, lowercase repository path with an optional registry host and port. */
+const IMAGE_REFERENCE = /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(@sha256:[0-9a-f]{64})?$/;
 /** Largest value Parameter Store keeps in a standard parameter. */
 const MAX_CONFIG_VALUE = 4096;
 /** API Gateway's default integration timeout caps a routed Lambda's useful run time. */
@@ -224,6 +226,7 @@ function checkRuntimeSettings(spec: ServiceSpec, report: Report): void {
   }
   checkImageSource(container, report);
   checkShutdownBudget(container, report);
+  if (container.image !== undefined) checkImage(container.image, report);
   if (spec.runtime === 'fargate') {
     if (SIDECAR_PORTS.includes(container.port)) {
       report('container.port', `${container.port} is taken by the OpenTelemetry collector beside the service (it uses ${SIDECAR_PORTS.join(', ')}); pick another port`);
@@ -291,6 +294,15 @@ function checkShutdownBudget(container: ContainerSpec, report: Report): void {
   }
   if (budget.deregistrationDelaySeconds > budget.stopTimeoutSeconds) {
     report('container.deregistrationDelaySeconds', `${budget.deregistrationDelaySeconds} s is longer than the stop timeout (${budget.stopTimeoutSeconds} s): the task would be killed while the load balancer still sends it requests`);
+  }
+}
+
+function checkImage(image: unknown, report: Report): void {
+  const match = typeof image === 'string' ? IMAGE_REFERENCE.exec(image) : null;
+  if (match === null) {
+    report('container.image', `'${String(image)}' is not an image reference of the form registry/name:tag or registry/name@sha256:digest`);
+  } else if (match[2] === undefined && (match[1] === undefined || match[1] === 'latest')) {
+    report('container.image', `'${String(image)}' is not pinned: give a digest (@sha256:...) or an explicit tag other than 'latest'`);
   }
 }
 

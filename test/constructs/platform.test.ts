@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { ConstructPropError, ServiceCatalogError } from '../../constructs/model/errors';
 import type { ServiceSpec } from '../../constructs/model/service-spec';
@@ -9,19 +8,6 @@ import { newStack } from './helpers';
 const resourcesIn = (stack: Stack) => stack.node.findAll().filter((c) => c instanceof CfnResource);
 
 describe('MicroservicePlatform', () => {
-  test('rejects a catalog with a kubernetes service, naming it, before making anything', () => {
-    const carts: ServiceSpec = {
-      name: 'carts',
-      runtime: 'kubernetes',
-      container: { port: 8080, cpu: 250, memoryMiB: 512, healthCheckPath: '/health', dockerfileDirectory: path.resolve(__dirname, '../../services/catalog') },
-    };
-    const stack = newStack();
-    expect(() => new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services: [...catalog, carts] })).toThrow(
-      /Test\/Platform: prop 'services' includes 'carts' with runtime 'kubernetes', which this platform cannot place yet/,
-    );
-    expect(resourcesIn(stack)).toHaveLength(0);
-  });
-
   test.each(['Shop', 'shop_x', '1shop', 'a-very-long-platform-name', ''])('rejects the platform name %p', (platformName) => {
     let error: unknown;
     try {

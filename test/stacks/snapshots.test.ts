@@ -19,8 +19,8 @@ beforeAll(() => {
   ({ stacks } = createPlatformApp({ profile: DEV_PROFILE, gates: false, context: { 'aws:cdk:bundling-stacks': [] } }));
 });
 
-test.each(['network', 'shared', 'services', 'edge'] as const)('dev %s stack matches its snapshot', (layer) => {
-  const template = normalized(stacks[layer]);
+test.each(['network', 'shared', 'services', 'edge', 'kubernetes'] as const)('dev %s stack matches its snapshot', (layer) => {
+  const template = normalized(stacks[layer]!);
   const text = JSON.stringify(template);
   // Nothing machine- or time-specific may leak into the template.
   expect(text).not.toMatch(/\/(?:work|tmp|home|Users)\//);

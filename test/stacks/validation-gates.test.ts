@@ -44,7 +44,8 @@ describe.each(Object.values(PROFILES).map((profile) => [profile.name, profile] a
     const open = (readReport(outdir) ?? []).map((p) => ({ plugin: p.pluginName, open: (p.violations ?? []).length }));
     expect(open.filter((p) => p.open > 0)).toEqual([]);
 
-    for (const stack of [stacks.network, stacks.shared, stacks.services, stacks.edge]) {
+    expect(stacks.kubernetes).toBeDefined();
+    for (const stack of [stacks.network, stacks.shared, stacks.services, stacks.edge, stacks.kubernetes!]) {
       const template = JSON.parse(fs.readFileSync(path.join(outdir, stack.templateFile), 'utf8'));
       expect({ stack: stack.stackName, resources: Object.keys(template.Resources ?? {}).length > 5 }).toEqual({ stack: stack.stackName, resources: true });
     }

@@ -258,7 +258,7 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
     new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services: demoCatalog, profile: DEV_PROFILE });
     const assembly = App.of(stack)!.synth();
     const assets = JSON.parse(fs.readFileSync(path.join(assembly.directory, `${stack.artifactId}.assets.json`), 'utf8'));
-    const images = Object.values(assets.dockerImages) as Resource[];
+    const images = (Object.values(assets.dockerImages) as Resource[]).filter((image) => image.displayName.startsWith('Platform/catalog/'));
     expect(images).toHaveLength(1);
     expect(images[0].source).toMatchObject({ dockerFile: 'services/catalog/Dockerfile', platform: 'linux/arm64' });
     // The context is the repository root, cut down by the root .dockerignore to what the Dockerfile copies.
@@ -314,6 +314,14 @@ describe('FargateMicroservice rejects what it cannot build, naming the construct
   test('a lambda spec', () => {
     const spec: ServiceSpec = { name: 'orders', runtime: 'lambda', lambda: { entry: __filename } };
     expect(() => build(spec)).toThrow(/Test\/Catalog: prop 'spec' describes 'orders' with runtime 'lambda'/);
+  });
+
+  test('a pinned image in the spec is used as it is, with no asset to build', () => {
+    const image = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/dev/catalog@sha256:' + 'a'.repeat(64);
+    const service = build({ ...catalog, container: { ...catalog.container!, image } });
+    const app = Template.fromStack(Stack.of(service)).findResources('AWS::ECS::TaskDefinition');
+    const [task] = Object.values(app);
+    expect(task.Properties.ContainerDefinitions.find((c: Resource) => c.Name === 'app').Image).toBe(image);
   });
 
   test('a min healthy percent out of range', () => {

@@ -1,0 +1,268 @@
+import { KubectlV36Layer } from '@aws-cdk/lambda-layer-kubectl-v36';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { App } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { ConfigStore } from '../config/config-store';
+import { createServiceTable, grantServiceTable } from '../data/service-table';
+import { ConstructPropError } from '../model/errors';
+import type { ServiceSpec } from '../model/service-spec';
+import { EncryptedLogGroup } from '../observability/encrypted-log-group';
+import { EncryptionKey } from '../security/encryption-key';
+import { resolveClusterFindings } from './cluster-findings';
+import { MicroserviceChart } from './microservice-chart';
+import { namespaceManifest } from './service-manifests';
+
+/** Props of a KubernetesPlatform. */
+export interface KubernetesPlatformProps {
+  /** Platform name; with the environment it names the cluster, e.g. `shop-dev`. */
+  readonly platformName: string;
+  /** Environment name. */
+  readonly environmentName: string;
+  /** The services to run on the cluster; every runtime must be `kubernetes`. */
+  readonly services: readonly ServiceSpec[];
+  /** The VPC the cluster, its nodes and the kubectl handler run in. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets of the control plane's network interfaces and the kubectl handler.
+   * @default - private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Config store holding the services' config; each pod role may read its own path only.
+   * @default - no config access; required when a service declares config or secrets
+   */
+  readonly config?: ConfigStore;
+  /**
+   * Namespace of the services.
+   * @default - the platform name
+   */
+  readonly namespace?: string;
+  /**
+   * Kubernetes version of the control plane. Change it together with `kubectlLayer`.
+   * @default KubernetesVersion.V1_36
+   */
+  readonly version?: eks.KubernetesVersion;
+  /**
+   * Lambda layer with the kubectl that applies the charts (within one minor version of the cluster).
+   * @default - kubectl 1.36 (@aws-cdk/lambda-layer-kubectl-v36)
+   */
+  readonly kubectlLayer?: lambda.ILayerVersion;
+  /**
+   * Role given cluster-admin through an access entry, for people and pipelines.
+   * @default - only the kubectl handler can reach the Kubernetes API
+   */
+  readonly adminRole?: iam.IRole;
+  /**
+   * Images by service name, overriding the spec's `container.image` and the image built from its Dockerfile.
+   * @default - the spec's image, else an asset image built from `container.dockerfileDirectory` at deploy time
+   */
+  readonly images?: Readonly<Record<string, string>>;
+  /**
+   * Keep the tables, keys and logs when the stack is deleted, and protect the tables from deletion.
+   * @default false
+   */
+  readonly retainData?: boolean;
+  /**
+   * Retention of the control-plane logs (at least one year).
+   * @default RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** The managed policies of the Auto Mode node role: the minimal ones AWS documents for it. */
+const NODE_POLICIES = ['AmazonEKSWorkerNodeMinimalPolicy', 'AmazonEC2ContainerRegistryPullOnly'];
+
+/** Control-plane log types, all of them. */
+const CONTROL_PLANE_LOGS = [
+  eks.ClusterLoggingTypes.API,
+  eks.ClusterLoggingTypes.AUDIT,
+  eks.ClusterLoggingTypes.AUTHENTICATOR,
+  eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
+  eks.ClusterLoggingTypes.SCHEDULER,
+];
+
+/**
+ * The Kubernetes path: an EKS cluster (Auto Mode) in the platform VPC with a private API
+ * endpoint, every control-plane log type in an encrypted log group, and Kubernetes secrets
+ * encrypted with a key of its own; a namespace that enforces the "restricted" Pod Security
+ * Standard; the metrics-server add-on for the autoscalers; and, per service, its MicroserviceChart applied through the kubectl handler, a
+ * pod role bound to its ServiceAccount through EKS Pod Identity, and its table when it has one.
+ */
+export class KubernetesPlatform extends Construct {
+  /** The cluster. */
+  public readonly cluster: eks.Cluster;
+  /** The namespace of the services. */
+  public readonly namespace: string;
+  /** The key that encrypts Kubernetes secrets and the control-plane logs. */
+  public readonly encryptionKey: EncryptionKey;
+  /** The control-plane log group. */
+  public readonly controlPlaneLogs: logs.ILogGroup;
+  /** The metrics-server add-on (EKS community add-on) that feeds the HorizontalPodAutoscalers. */
+  public readonly metricsServer: eks.Addon;
+  /** Each service's chart, by service name. */
+  public readonly charts: ReadonlyMap<string, MicroserviceChart>;
+  /** Each service's pod role (assumed through Pod Identity), by service name. */
+  public readonly podRoles: ReadonlyMap<string, iam.Role>;
+  /** Each service's own table, by service name, for services that declare one. */
+  public readonly tables: ReadonlyMap<string, dynamodb.Table>;
+
+  constructor(scope: Construct, id: string, props: KubernetesPlatformProps) {
+    super(scope, id);
+    for (const spec of props.services) {
+      if (spec.runtime !== 'kubernetes' || spec.container === undefined) {
+        throw ConstructPropError.of(this, 'services', `includes '${spec.name}' with runtime '${spec.runtime}'; a KubernetesPlatform runs only 'kubernetes' services with { container }`);
+      }
+      if (((spec.config && Object.keys(spec.config).length > 0) || (spec.secrets?.length ?? 0) > 0) && props.config === undefined) {
+        throw ConstructPropError.of(this, 'config', `is missing, but service '${spec.name}' declares config or secrets that it must be able to read`);
+      }
+    }
+    if (props.version !== undefined && props.kubectlLayer === undefined && props.version.version !== eks.KubernetesVersion.V1_36.version) {
+      throw ConstructPropError.of(this, 'kubectlLayer', `is missing for Kubernetes ${props.version.version}; the default layer carries kubectl 1.36, so give the layer that matches the version`);
+    }
+    const clusterName = `${props.platformName}-${props.environmentName}`;
+    this.namespace = props.namespace ?? props.platformName;
+    const retain = props.retainData ?? false;
+    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+
+    this.encryptionKey = new EncryptionKey(this, 'Key', { description: `Encrypts the Kubernetes secrets and control-plane logs of ${clusterName}`, retain });
+    // EKS writes to this fixed name; made here first, it is encrypted and kept for the retention asked.
+    this.controlPlaneLogs = new EncryptedLogGroup(this, 'ControlPlaneLogs', {
+      encryptionKey: this.encryptionKey.key,
+      retention: props.logRetention,
+      retain,
+      logGroupName: `/aws/eks/${clusterName}/cluster`,
+    }).logGroup;
+
+    // The node role with the two policies AWS names as the minimum for Auto Mode nodes (not the broader
+    // worker-node and registry read-only policies the construct would attach by default).
+    const nodeRole = new iam.Role(this, 'NodeRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `Role of the Auto Mode nodes of ${clusterName}`,
+      managedPolicies: NODE_POLICIES.map((name) => iam.ManagedPolicy.fromAwsManagedPolicyName(name)),
+    });
+    for (const name of NODE_POLICIES) {
+      Validations.of(nodeRole).acknowledge({
+        id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`,
+        reason: `EKS Auto Mode nodes need ${name}, the minimal policy AWS defines and maintains for them (node registration, or pulling images from ECR); the pods' own AWS access comes from Pod Identity roles, not from this one.`,
+      });
+    }
+
+    // The kubectl handler's own group, admitted to the private API endpoint on 443 only.
+    const kubectlSecurityGroup = new ec2.SecurityGroup(this, 'KubectlSecurityGroup', {
+      vpc: props.vpc,
+      description: `${clusterName} kubectl handler: no inbound; outbound to the Kubernetes API and AWS APIs`,
+      allowAllOutbound: true,
+    });
+
+    this.cluster = new eks.Cluster(this, 'Cluster', {
+      clusterName,
+      version: props.version ?? eks.KubernetesVersion.V1_36,
+      vpc: props.vpc,
+      vpcSubnets: [subnets],
+      endpointAccess: eks.EndpointAccess.PRIVATE,
+      secretsEncryptionKey: this.encryptionKey.key,
+      clusterLogging: CONTROL_PLANE_LOGS,
+      defaultCapacityType: eks.DefaultCapacityType.AUTOMODE,
+      compute: { nodePools: ['system', 'general-purpose'], nodeRole },
+      mastersRole: props.adminRole,
+      removalPolicy,
+      kubectlProviderOptions: { kubectlLayer: props.kubectlLayer ?? new KubectlV36Layer(this, 'KubectlLayer'), securityGroups: [kubectlSecurityGroup] },
+    });
+    this.cluster.connections.allowFrom(kubectlSecurityGroup, ec2.Port.tcp(443), 'kubectl handler to the Kubernetes API');
+    this.cluster.node.addDependency(this.controlPlaneLogs);
+
+    // The resource metrics the charts' autoscalers read; Auto Mode does not run metrics-server by itself.
+    this.metricsServer = new eks.Addon(this, 'MetricsServer', { cluster: this.cluster, addonName: 'metrics-server' });
+    const namespace = this.cluster.addManifest('Namespace', namespaceManifest(this.namespace, props.platformName));
+    const routed = props.services.some((spec) => (spec.routes ?? []).length > 0);
+    const ingressClass = routed ? this.addInternalAlbClass() : undefined;
+
+    const app = new App();
+    const charts = new Map<string, MicroserviceChart>();
+    const podRoles = new Map<string, iam.Role>();
+    const tables = new Map<string, dynamodb.Table>();
+    for (const spec of props.services) {
+      const environment: Record<string, string> = { AWS_REGION: Stack.of(this).region, PLATFORM_ENVIRONMENT: props.environmentName };
+      const role = new iam.Role(this, `${spec.name}PodRole`, {
+        assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
+        description: `Pod role of ${clusterName}/${this.namespace}/${spec.name} (EKS Pod Identity)`,
+      });
+      podRoles.set(spec.name, role);
+      if (spec.table) {
+        const tableKey = new EncryptionKey(this, `${spec.name}TableKey`, { description: `Encrypts the table of ${clusterName}-${spec.name}`, allowCloudWatchLogs: false, retain }).key;
+        const table = createServiceTable(this, `${spec.name}Table`, { table: spec.table, encryptionKey: tableKey, retain });
+        grantServiceTable(table, tableKey, role);
+        tables.set(spec.name, table);
+        environment.TABLE_NAME = table.tableName;
+      }
+      if (props.config) {
+        props.config.grantReadConfig(spec.name, role);
+        props.config.grantReadSecrets(spec.name, spec.secrets ?? [], role);
+        environment.CONFIG_PATH = props.config.pathOf(spec.name);
+      }
+      const association = new eks.CfnPodIdentityAssociation(this, `${spec.name}PodIdentity`, {
+        clusterName: this.cluster.clusterName,
+        namespace: this.namespace,
+        serviceAccount: spec.name,
+        roleArn: role.roleArn,
+      });
+
+      const chart = new MicroserviceChart(app, spec.name, {
+        spec,
+        namespace: this.namespace,
+        platformName: props.platformName,
+        image: this.imageFor(spec, props.images),
+        environment,
+      });
+      charts.set(spec.name, chart);
+      const manifest = this.cluster.addCdk8sChart(`${spec.name}Chart`, chart);
+      manifest.node.addDependency(namespace, association);
+      if (ingressClass) manifest.node.addDependency(ingressClass);
+    }
+    this.charts = charts;
+    this.podRoles = podRoles;
+    this.tables = tables;
+
+    resolveClusterFindings(this.cluster, props.vpc);
+  }
+
+  /** The image of a service: the override, the spec's pinned image, or an asset image built from its Dockerfile. */
+  private imageFor(spec: ServiceSpec, images: Readonly<Record<string, string>> | undefined): string {
+    const given = images?.[spec.name] ?? spec.container?.image;
+    if (given !== undefined) return given;
+    return new ecrAssets.DockerImageAsset(this, `${spec.name}Image`, {
+      directory: spec.container!.dockerfileDirectory,
+      platform: ecrAssets.Platform.LINUX_AMD64,
+    }).imageUri;
+  }
+
+  /**
+   * The `alb` IngressClass of EKS Auto Mode, for internal load balancers. The cluster tags the VPC's
+   * private subnets `kubernetes.io/role/internal-elb`, which is where Auto Mode places them.
+   */
+  private addInternalAlbClass(): eks.KubernetesManifest {
+    return this.cluster.addManifest(
+      'AlbIngressClass',
+      {
+        apiVersion: 'eks.amazonaws.com/v1',
+        kind: 'IngressClassParams',
+        metadata: { name: 'alb' },
+        spec: { scheme: 'internal' },
+      },
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'IngressClass',
+        metadata: { name: 'alb' },
+        spec: { controller: 'eks.amazonaws.com/alb', parameters: { apiGroup: 'eks.amazonaws.com', kind: 'IngressClassParams', name: 'alb' } },
+      },
+    );
+  }
+}

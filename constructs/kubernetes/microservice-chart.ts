@@ -1,0 +1,220 @@
+import { Token } from 'aws-cdk-lib';
+import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { ConstructPropError } from '../model/errors';
+import { ServiceSpec, parseRoute } from '../model/service-spec';
+
+/** Props of a MicroserviceChart. */
+export interface MicroserviceChartProps {
+  /** The service's spec; its runtime must be `kubernetes`. */
+  readonly spec: ServiceSpec;
+  /**
+   * The image the pods run, pinned by tag or digest.
+   * @default - the spec's `container.image`; one of the two is required
+   */
+  readonly image?: string;
+  /** The namespace every object goes into. */
+  readonly namespace: string;
+  /** Platform name, written to the `app.kubernetes.io/part-of` label. */
+  readonly platformName: string;
+  /**
+   * Extra environment variables of the container (e.g. the table name and config path under EKS).
+   * @default - none beyond PORT, DRAIN_SECONDS and the ConfigMap's keys
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Ingress class of the route to the service, when the spec has routes.
+   * @default 'alb' (the EKS Auto Mode load balancer class)
+   */
+  readonly ingressClassName?: string;
+  /**
+   * Annotations of the Ingress.
+   * @default - an internal ALB that targets pod IPs
+   */
+  readonly ingressAnnotations?: Readonly<Record<string, string>>;
+  /**
+   * Average CPU utilization (percent of the request) the autoscaler holds the pods at.
+   * @default 70
+   */
+  readonly targetCpuUtilization?: number;
+  /**
+   * UID and GID the container runs as (the image's USER should match).
+   * @default 10001
+   */
+  readonly runAsUser?: number;
+}
+
+/** The zone label every cloud provider sets on nodes. */
+export const ZONE_TOPOLOGY_KEY = 'topology.kubernetes.io/zone';
+
+const SERVICE_PORT = 80;
+const DEFAULT_DRAIN_SECONDS = 10;
+
+/**
+ * One microservice as Kubernetes objects, made from its spec with cdk8s-plus: a Deployment,
+ * a ClusterIP Service, a HorizontalPodAutoscaler on the spec's bounds, a PodDisruptionBudget,
+ * a ConfigMap of the spec's config (as `CONFIG_<key>` variables), a ServiceAccount of its own
+ * that mounts no token, and an Ingress for the spec's routes.
+ *
+ * Every pod meets the "restricted" Pod Security Standard (non-root, no privilege escalation,
+ * every capability dropped, RuntimeDefault seccomp, read-only root filesystem), has CPU and
+ * memory requests and a memory limit, a readiness probe on the health path (which fails while
+ * the server drains) and a separate TCP liveness probe, and spreads across zones and nodes.
+ * Without `scaling` in the spec, the autoscaler keeps two to four pods.
+ */
+export class MicroserviceChart extends Chart {
+  /** The Deployment. */
+  public readonly deployment: kplus.Deployment;
+  /** The ClusterIP Service in front of the pods. */
+  public readonly service: kplus.Service;
+  /** The pods' own ServiceAccount; its name is the service's name. */
+  public readonly serviceAccount: kplus.ServiceAccount;
+  /** The autoscaler. */
+  public readonly autoscaler: kplus.HorizontalPodAutoscaler;
+  /** The ConfigMap, when the spec has config. */
+  public readonly configMap?: kplus.ConfigMap;
+  /** The Ingress, when the spec has routes. */
+  public readonly ingress?: kplus.Ingress;
+  /** The namespace of every object. */
+  public readonly namespaceName: string;
+  /** The image the pods run. */
+  public readonly image: string;
+  /** The spec this was made from. */
+  public readonly spec: ServiceSpec;
+
+  constructor(scope: Construct, id: string, props: MicroserviceChartProps) {
+    const spec = props.spec;
+    const labels = { 'app.kubernetes.io/name': spec.name, 'app.kubernetes.io/part-of': props.platformName, 'app.kubernetes.io/managed-by': 'cdk8s' };
+    super(scope, id, { namespace: props.namespace, labels, disableResourceNameHashes: true });
+    this.spec = spec;
+    this.namespaceName = props.namespace;
+    const container = spec.container;
+    if (spec.runtime !== 'kubernetes' || container === undefined) {
+      throw ConstructPropError.of(this, 'spec', `describes '${spec.name}' with runtime '${spec.runtime}'${container ? '' : ' and no container settings'}; a MicroserviceChart needs runtime 'kubernetes' with { container }`);
+    }
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(props.namespace)) {
+      throw ConstructPropError.of(this, 'namespace', `'${props.namespace}' is not a DNS label (lowercase letters, digits and hyphens, at most 63)`);
+    }
+    const image = props.image ?? container.image;
+    if (image === undefined) {
+      throw ConstructPropError.of(this, 'image', `is missing and the spec of '${spec.name}' pins no container.image; give one of the two`);
+    }
+    // An image made at deploy time (an asset image) is a token, pinned by its content hash.
+    if (!Token.isUnresolved(image) && (/:latest$/.test(image) || (!image.includes('@sha256:') && !/:[^/]+$/.test(image)))) {
+      throw ConstructPropError.of(this, 'image', `'${image}' is not pinned: give a digest or an explicit tag other than 'latest'`);
+    }
+    this.image = image;
+    const target = props.targetCpuUtilization ?? 70;
+    if (!Number.isInteger(target) || target < 10 || target > 100) {
+      throw ConstructPropError.of(this, 'targetCpuUtilization', `is ${target}; expected a whole percent from 10 to 100`);
+    }
+    const uid = props.runAsUser ?? 10001;
+    if (!Number.isInteger(uid) || uid < 1) {
+      throw ConstructPropError.of(this, 'runAsUser', `is ${uid}; the restricted standard needs a non-root UID (a whole number above 0)`);
+    }
+    const drainSeconds = container.drainSeconds ?? DEFAULT_DRAIN_SECONDS;
+    const minReplicas = spec.scaling?.min ?? 2;
+    const maxReplicas = spec.scaling?.max ?? Math.max(minReplicas, 4);
+    const podLabels = { 'app.kubernetes.io/name': spec.name, 'app.kubernetes.io/part-of': props.platformName };
+
+    // Token-less: the pods call no Kubernetes API; AWS access comes from EKS Pod Identity, which mounts its own token.
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: { name: spec.name }, automountToken: false });
+
+    this.deployment = new kplus.Deployment(this, 'Deployment', {
+      metadata: { name: spec.name },
+      select: false,
+      serviceAccount: this.serviceAccount,
+      automountServiceAccountToken: false,
+      terminationGracePeriod: Duration.seconds(drainSeconds + 5),
+      securityContext: { ensureNonRoot: true, user: uid, group: uid, fsGroup: uid },
+      strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }),
+    });
+    this.deployment.select(kplus.LabelSelector.of({ labels: podLabels }));
+    for (const [key, value] of Object.entries(podLabels)) this.deployment.podMetadata.addLabel(key, value);
+
+    const main = this.deployment.addContainer({
+      name: spec.name,
+      image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      portNumber: container.port,
+      envVariables: Object.fromEntries(
+        Object.entries({ PORT: String(container.port), DRAIN_SECONDS: String(drainSeconds), ...props.environment }).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)]),
+      ),
+      resources: {
+        cpu: { request: kplus.Cpu.millis(container.cpu) },
+        memory: { request: Size.mebibytes(container.memoryMiB), limit: Size.mebibytes(container.memoryMiB) },
+      },
+      securityContext: {
+        ensureNonRoot: true,
+        user: uid,
+        group: uid,
+        privileged: false,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+      },
+      // Readiness fails while the server drains, so the pod leaves the Service first; liveness only asks whether it listens.
+      readiness: kplus.Probe.fromHttpGet(container.healthCheckPath, { port: container.port, periodSeconds: Duration.seconds(5), failureThreshold: 2, timeoutSeconds: Duration.seconds(2) }),
+      liveness: kplus.Probe.fromTcpSocket({ port: container.port, initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
+    });
+    main.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'Scratch', 'tmp', { sizeLimit: Size.mebibytes(64) }));
+
+    if (spec.config && Object.keys(spec.config).length > 0) {
+      this.configMap = new kplus.ConfigMap(this, 'Config', { metadata: { name: `${spec.name}-config` }, data: { ...spec.config }, immutable: false });
+      main.env.copyFrom(kplus.Env.fromConfigMap(this.configMap, 'CONFIG_'));
+    }
+
+    // What cdk8s-plus does not model: dropping every capability (its enum has no ALL), the pod's seccomp
+    // profile, and its spread over zones and nodes.
+    const podSpec = ApiObject.of(this.deployment);
+    podSpec.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
+    podSpec.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
+    podSpec.addJsonPatch(
+      JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
+        { maxSkew: 1, topologyKey: ZONE_TOPOLOGY_KEY, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: podLabels } },
+        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: podLabels } },
+      ]),
+    );
+
+    this.service = new kplus.Service(this, 'Service', {
+      metadata: { name: spec.name },
+      type: kplus.ServiceType.CLUSTER_IP,
+      selector: this.deployment,
+      ports: [{ name: 'http', port: SERVICE_PORT, targetPort: container.port }],
+    });
+
+    this.autoscaler = new kplus.HorizontalPodAutoscaler(this, 'Autoscaler', {
+      metadata: { name: spec.name },
+      target: this.deployment,
+      minReplicas,
+      maxReplicas,
+      metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(target))],
+    });
+
+    // One pod at a time may be evicted; a minimum available would block node drains when min is 1.
+    new kplus.k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      metadata: { name: spec.name },
+      spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: podLabels } },
+    });
+
+    const prefixes = [...new Set((spec.routes ?? []).map((route) => routePrefix(route.route)))].sort();
+    if (prefixes.length > 0) {
+      this.ingress = new kplus.Ingress(this, 'Ingress', {
+        metadata: {
+          name: spec.name,
+          annotations: { ...(props.ingressAnnotations ?? { 'alb.ingress.kubernetes.io/scheme': 'internal', 'alb.ingress.kubernetes.io/target-type': 'ip', 'alb.ingress.kubernetes.io/healthcheck-path': container.healthCheckPath }) },
+        },
+      });
+      for (const prefix of prefixes) this.ingress.addRule(prefix, kplus.IngressBackend.fromService(this.service, { port: SERVICE_PORT }), kplus.HttpIngressPathType.PREFIX);
+      ApiObject.of(this.ingress).addJsonPatch(JsonPatch.add('/spec/ingressClassName', props.ingressClassName ?? 'alb'));
+    }
+  }
+}
+
+/** The literal path before a route's first parameter, e.g. `GET /pricing/quotes/{id}` -> `/pricing/quotes`. */
+function routePrefix(route: string): string {
+  const parsed = parseRoute(route);
+  if (typeof parsed === 'string') throw new Error(parsed);
+  const firstParam = parsed.segments.findIndex((segment) => segment.startsWith('{'));
+  return `/${(firstParam === -1 ? parsed.segments : parsed.segments.slice(0, firstParam)).join('/')}`;
+}

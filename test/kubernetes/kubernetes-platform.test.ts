@@ -1,0 +1,220 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { ConfigStore } from '../../constructs/config/config-store';
+import { KubernetesPlatform, KubernetesPlatformProps } from '../../constructs/kubernetes/kubernetes-platform';
+import { ConstructPropError } from '../../constructs/model/errors';
+import type { ServiceSpec } from '../../constructs/model/service-spec';
+import { MicroservicePlatform } from '../../constructs/platform';
+import { orders } from '../../services/orders/service';
+import { pricing } from '../../services/pricing/service';
+import { arnText, asList, logicalIds, newApp, newStack, statementsOfRole } from '../constructs/helpers';
+
+// A second kubernetes service with a table, a secret and a pinned image, to prove the pod role's grants.
+const ratings: ServiceSpec = {
+  name: 'ratings',
+  runtime: 'kubernetes',
+  routes: [{ route: 'GET /ratings/{productId}' }],
+  config: { stars: '5' },
+  secrets: ['apiKey'],
+  table: { partitionKey: 'pk' },
+  scaling: { min: 1, max: 3 },
+  container: { port: 3000, cpu: 100, memoryMiB: 128, healthCheckPath: '/healthz', dockerfileDirectory: '/unused', image: 'registry.example.com/ratings:1.0.0' },
+};
+
+function build(overrides: Partial<KubernetesPlatformProps> = {}) {
+  const stack = newStack();
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  const services = overrides.services ?? [pricing, ratings];
+  const config = new ConfigStore(stack, 'Config', { platformName: 'shop', environmentName: 'dev', services });
+  const platform = new KubernetesPlatform(stack, 'Kubernetes', { platformName: 'shop', environmentName: 'dev', services, vpc, config, ...overrides });
+  return { stack, platform, template: Template.fromStack(stack) };
+}
+
+describe('KubernetesPlatform', () => {
+  let built: ReturnType<typeof build>;
+  beforeAll(() => {
+    built = build();
+  });
+  const template = () => built.template;
+
+  test('an EKS Auto Mode cluster on the current version, private endpoint only, in the VPC\'s private subnets', () => {
+    template().resourceCountIs('AWS::EKS::Cluster', 1);
+    template().hasResourceProperties('AWS::EKS::Cluster', {
+      Name: 'shop-dev',
+      Version: '1.36',
+      ResourcesVpcConfig: { EndpointPrivateAccess: true, EndpointPublicAccess: false, SubnetIds: Match.arrayWith([{ Ref: Match.stringLikeRegexp('VpcPrivateSubnet1') }]) },
+      ComputeConfig: { Enabled: true, NodePools: ['system', 'general-purpose'], NodeRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('KubernetesNodeRole'), 'Arn'] } },
+      AccessConfig: { AuthenticationMode: 'API' },
+    });
+  });
+
+  test('encrypts Kubernetes secrets with its own rotating key', () => {
+    const keyId = logicalIds(template(), 'AWS::KMS::Key', { Description: Match.stringLikeRegexp('Kubernetes secrets') });
+    expect(keyId).toHaveLength(1);
+    template().hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true, Description: Match.stringLikeRegexp('Kubernetes secrets') } });
+    template().hasResourceProperties('AWS::EKS::Cluster', { EncryptionConfig: [{ Provider: { KeyArn: { 'Fn::GetAtt': [keyId[0], 'Arn'] } }, Resources: ['secrets'] }] });
+  });
+
+  test('sends every control-plane log type to an encrypted log group it made first, kept a year', () => {
+    template().hasResourceProperties('AWS::EKS::Cluster', {
+      Logging: { ClusterLogging: { EnabledTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'].map((Type) => ({ Type })) } },
+    });
+    template().hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/eks/shop-dev/cluster', RetentionInDays: 365, KmsKeyId: Match.anyValue() });
+    const [clusterId] = logicalIds(template(), 'AWS::EKS::Cluster');
+    const [logsId] = logicalIds(template(), 'AWS::Logs::LogGroup', { LogGroupName: '/aws/eks/shop-dev/cluster' });
+    expect(template().toJSON().Resources[clusterId].DependsOn).toContain(logsId);
+  });
+
+  test('Auto Mode nodes get only the minimal managed policies AWS defines for them', () => {
+    const [nodeRole] = logicalIds(template(), 'AWS::IAM::Role', { Description: Match.stringLikeRegexp('Auto Mode nodes') });
+    const policies = template().toJSON().Resources[nodeRole].Properties.ManagedPolicyArns.map(arnText);
+    expect(policies).toEqual(['arn:${AWS::Partition}:iam::aws:policy/AmazonEKSWorkerNodeMinimalPolicy', 'arn:${AWS::Partition}:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly']);
+  });
+
+  test('the kubectl handler runs in the VPC with its own security group, admitted to the API on 443 only', () => {
+    const [groupId] = logicalIds(template(), 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('kubectl handler') });
+    const functions = template().findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(2);
+    for (const fn of Object.values(functions)) {
+      expect(fn.Properties.VpcConfig.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [groupId, 'GroupId'] }]);
+      expect(fn.Properties.VpcConfig.SubnetIds.length).toBe(2);
+      expect(fn.Properties.MemorySize).toBeGreaterThanOrEqual(256);
+    }
+    template().hasResourceProperties('AWS::EC2::SecurityGroupIngress', { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, SourceSecurityGroupId: { 'Fn::GetAtt': [groupId, 'GroupId'] } });
+  });
+
+  test('applies the restricted namespace, then each chart with the image built from its Dockerfile', () => {
+    const manifests = template().findResources('Custom::AWSCDK-EKS-KubernetesResource');
+    const byId = (pattern: RegExp) => Object.entries(manifests).find(([id]) => pattern.test(id))!;
+    const [namespaceId, namespace] = byId(/manifestNamespace/);
+    expect(JSON.parse(namespace.Properties.Manifest)).toEqual([expect.objectContaining({ kind: 'Namespace', metadata: expect.objectContaining({ name: 'shop', labels: expect.objectContaining({ 'pod-security.kubernetes.io/enforce': 'restricted' }) }) })]);
+
+    const [, chart] = byId(/pricingChart/);
+    expect(chart.DependsOn).toEqual(expect.arrayContaining([namespaceId, logicalIds(template(), 'AWS::EKS::PodIdentityAssociation', { ServiceAccount: 'pricing' })[0]]));
+    const text = JSON.stringify(chart.Properties.Manifest);
+    for (const kind of ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ConfigMap', 'ServiceAccount', 'Ingress']) expect(text).toContain(`\\"kind\\":\\"${kind}\\"`);
+    // The asset image: the CDK container-assets repository, tagged with the content hash of services/pricing.
+    expect(text).toMatch(/cdk-hnb659fds-container-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}:[0-9a-f]{64}/);
+    expect(text).toContain('\\"name\\":\\"CONFIG_PATH\\",\\"value\\":\\"/shop/dev/pricing\\"');
+  });
+
+  test('a spec that pins its image runs that image and builds none', () => {
+    const chart = Object.entries(template().findResources('Custom::AWSCDK-EKS-KubernetesResource')).find(([id]) => /ratingsChart/.test(id))![1];
+    expect(JSON.stringify(chart.Properties.Manifest)).toContain('\\"image\\":\\"registry.example.com/ratings:1.0.0\\"');
+  });
+
+  test('each service\'s pod role is assumed through Pod Identity and bound to its own ServiceAccount', () => {
+    for (const name of ['pricing', 'ratings']) {
+      const [roleId] = logicalIds(template(), 'AWS::IAM::Role', { Description: Match.stringLikeRegexp(`/shop/${name} \\(EKS Pod Identity\\)`) });
+      template().hasResourceProperties('AWS::IAM::Role', {
+        Description: Match.stringLikeRegexp(`/shop/${name} `),
+        AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] },
+      });
+      template().hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: 'shop', ServiceAccount: name, RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+    }
+  });
+
+  test('a pod role reads only its own config path (no table, no secrets when the spec has none)', () => {
+    const [roleId] = logicalIds(template(), 'AWS::IAM::Role', { Description: Match.stringLikeRegexp('/shop/pricing ') });
+    const statements = statementsOfRole(template(), roleId);
+    const resources = statements.flatMap((s) => asList(s.Resource).map(arnText));
+    expect(statements.flatMap((s) => asList(s.Action)).sort()).toEqual(['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'].sort());
+    expect(resources.every((r) => r.includes(':parameter/shop/dev/pricing'))).toBe(true);
+    expect(resources.some((r) => r.includes('*'))).toBe(false);
+  });
+
+  test('a pod role reaches its own table and key, its config and its named secrets, and nothing else', () => {
+    const [roleId] = logicalIds(template(), 'AWS::IAM::Role', { Description: Match.stringLikeRegexp('/shop/ratings ') });
+    const [tableId] = logicalIds(template(), 'AWS::DynamoDB::Table');
+    template().hasResourceProperties('AWS::DynamoDB::Table', { PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, SSESpecification: { SSEEnabled: true, SSEType: 'KMS' } });
+    const statements = statementsOfRole(template(), roleId);
+    const byAction = (action: string) => statements.filter((s) => asList(s.Action).includes(action)).flatMap((s) => asList(s.Resource).map(arnText));
+    expect(byAction('dynamodb:PutItem')).toEqual([`\${${tableId}.Arn}`]);
+    expect(statements.flatMap((s) => asList(s.Action)).filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(
+      ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    );
+    expect(byAction('kms:Decrypt')).toHaveLength(1);
+    expect(byAction('kms:Decrypt')[0]).toMatch(/ratingsTableKey/);
+    expect(byAction('secretsmanager:GetSecretValue')).toEqual([expect.stringMatching(/:secret:shop\/dev\/ratings\/apiKey-\?\?\?\?\?\?$/)]);
+    expect(byAction('ssm:GetParametersByPath')).toEqual([expect.stringMatching(/:parameter\/shop\/dev\/ratings$/)]);
+    expect(statements.some((s) => asList(s.Action).some((a) => a === 'dynamodb:Scan' || a === 'dynamodb:*'))).toBe(false);
+  });
+
+  test('runs metrics-server, which the charts\' autoscalers read', () => {
+    template().hasResourceProperties('AWS::EKS::Addon', { AddonName: 'metrics-server', ClusterName: { Ref: logicalIds(template(), 'AWS::EKS::Cluster')[0] } });
+  });
+
+  test('routed services get the internal ALB ingress class of Auto Mode', () => {
+    const manifests = Object.entries(template().findResources('Custom::AWSCDK-EKS-KubernetesResource'));
+    const [, albClass] = manifests.find(([id]) => /AlbIngressClass/.test(id))!;
+    const objects = JSON.parse(albClass.Properties.Manifest);
+    expect(objects).toEqual([
+      expect.objectContaining({ kind: 'IngressClassParams', spec: { scheme: 'internal' } }),
+      expect.objectContaining({ kind: 'IngressClass', spec: expect.objectContaining({ controller: 'eks.amazonaws.com/alb' }) }),
+    ]);
+  });
+});
+
+describe('KubernetesPlatform bad props', () => {
+  const attempt = (make: (stack: Stack, vpc: ec2.Vpc) => void) => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+    try {
+      make(stack, vpc);
+    } catch (error) {
+      return error as Error;
+    }
+    return undefined;
+  };
+
+  test('rejects a service that is not a kubernetes service', () => {
+    const error = attempt((stack, vpc) => new KubernetesPlatform(stack, 'Kubernetes', { platformName: 'shop', environmentName: 'dev', services: [orders], vpc }));
+    expect(error).toBeInstanceOf(ConstructPropError);
+    expect(error!.message).toMatch(/^Test\/Kubernetes: prop 'services' includes 'orders' with runtime 'lambda'/);
+  });
+
+  test('needs the config store when a service has config', () => {
+    const error = attempt((stack, vpc) => new KubernetesPlatform(stack, 'Kubernetes', { platformName: 'shop', environmentName: 'dev', services: [pricing], vpc }));
+    expect(error!.message).toMatch(/^Test\/Kubernetes: prop 'config' is missing, but service 'pricing' declares config/);
+  });
+
+  test('needs a matching kubectl layer for another Kubernetes version', () => {
+    const error = attempt((stack, vpc) =>
+      new KubernetesPlatform(stack, 'Kubernetes', { platformName: 'shop', environmentName: 'dev', services: [{ ...pricing, config: undefined }], vpc, version: eks.KubernetesVersion.V1_35 }),
+    );
+    expect(error!.message).toMatch(/^Test\/Kubernetes: prop 'kubectlLayer' is missing for Kubernetes 1.35/);
+  });
+});
+
+describe('MicroservicePlatform with kubernetes services', () => {
+  test('places the cluster in the kubernetes layer and makes no Lambda function for them', () => {
+    const app = newApp();
+    const [network, shared, services, edge, kubernetes] = ['network', 'shared', 'services', 'edge', 'kubernetes'].map((id) => new Stack(app, id));
+    const admin = new iam.Role(shared, 'Admin', { assumedBy: new iam.AccountRootPrincipal() });
+    const platform = new MicroservicePlatform(app, 'Platform', {
+      platformName: 'shop',
+      services: [orders, pricing],
+      placement: { network, shared, services, edge, kubernetes },
+      kubernetesAdminRole: admin,
+    });
+    expect(platform.kubernetes?.charts.has('pricing')).toBe(true);
+    expect([...platform.lambdaServices.keys()]).toEqual(['orders']);
+    expect(Stack.of(platform.kubernetes!.cluster)).toBe(kubernetes);
+    Template.fromStack(kubernetes).resourceCountIs('AWS::EKS::Cluster', 1);
+    Template.fromStack(services).resourceCountIs('AWS::EKS::Cluster', 0);
+    // The admin role gets cluster-admin through an access entry, and nothing else does besides the kubectl handler.
+    const entries = Object.values(Template.fromStack(kubernetes).findResources('AWS::EKS::AccessEntry'));
+    const admins = entries.filter((e) => JSON.stringify(e.Properties.AccessPolicies).includes('AmazonEKSClusterAdminPolicy'));
+    expect(admins.map((e) => JSON.stringify(e.Properties.PrincipalArn))).toEqual(expect.arrayContaining([expect.stringContaining('Admin')]));
+  });
+
+  test('makes no cluster when the catalog has no kubernetes service', () => {
+    const stack = newStack();
+    const platform = new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services: [orders] });
+    expect(platform.kubernetes).toBeUndefined();
+    Template.fromStack(stack).resourceCountIs('AWS::EKS::Cluster', 0);
+  });
+});

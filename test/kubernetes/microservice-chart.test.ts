@@ -1,0 +1,237 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Yaml } from 'cdk8s';
+import * as apps from 'kubernetes-models/apps/v1';
+import * as autoscaling from 'kubernetes-models/autoscaling/v2';
+import * as networking from 'kubernetes-models/networking.k8s.io/v1';
+import * as policy from 'kubernetes-models/policy/v1';
+import * as core from 'kubernetes-models/v1';
+import { MicroserviceChart, MicroserviceChartProps } from '../../constructs/kubernetes/microservice-chart';
+import { kubernetesServices } from '../../constructs/kubernetes/service-manifests';
+import { ConstructPropError } from '../../constructs/model/errors';
+import type { ServiceSpec } from '../../constructs/model/service-spec';
+import { catalog } from '../../services';
+import { orders } from '../../services/orders/service';
+import { writeKubernetesManifests } from '../../stacks/kubernetes-manifests';
+import { hygieneViolations, restrictedViolations } from '../support/pod-security';
+
+type Json = Record<string, any>;
+
+// The Kubernetes schemas each kind is validated against.
+const MODELS: Record<string, new (data: any) => { validate(): void }> = {
+  'v1/Namespace': core.Namespace,
+  'v1/ServiceAccount': core.ServiceAccount,
+  'v1/ConfigMap': core.ConfigMap,
+  'v1/Service': core.Service,
+  'apps/v1/Deployment': apps.Deployment,
+  'autoscaling/v2/HorizontalPodAutoscaler': autoscaling.HorizontalPodAutoscaler,
+  'policy/v1/PodDisruptionBudget': policy.PodDisruptionBudget,
+  'networking.k8s.io/v1/Ingress': networking.Ingress,
+};
+
+function schemaErrors(object: Json): string | undefined {
+  const Model = MODELS[`${object.apiVersion}/${object.kind}`];
+  if (!Model) return `no schema for ${object.apiVersion}/${object.kind}`;
+  try {
+    new Model(object).validate();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+// A second kubernetes service that pins its image by digest, has a table and a route with a parameter.
+const ratings: ServiceSpec = {
+  name: 'ratings',
+  runtime: 'kubernetes',
+  routes: [{ route: 'GET /ratings/{productId}' }, { route: 'PUT /ratings/{productId}/stars' }],
+  table: { partitionKey: 'pk' },
+  scaling: { min: 1, max: 3 },
+  container: {
+    port: 3000,
+    cpu: 100,
+    memoryMiB: 128,
+    healthCheckPath: '/healthz',
+    dockerfileDirectory: '/unused',
+    image: `registry.example.com/ratings@sha256:${'a'.repeat(64)}`,
+  },
+};
+const specs = [...catalog, ratings];
+
+let outdir: string;
+let files: string[];
+beforeAll(() => {
+  outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-'));
+  files = writeKubernetesManifests(specs, { platformName: 'shop', outdir, imageRegistry: 'registry.example.com' });
+});
+afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+const loaded = new Map<string, Json[]>();
+/** The objects of one written file (parsed once; every test gets its own copy). */
+const load = (name: string): Json[] => {
+  if (!loaded.has(name)) loaded.set(name, Yaml.load(path.join(outdir, `${name}.yaml`)));
+  return structuredClone(loaded.get(name)!);
+};
+
+test('writes the namespace and one file per kubernetes service, and nothing for the others', () => {
+  expect(files.map((f) => path.basename(f)).sort()).toEqual(['namespace.yaml', 'pricing.yaml', 'ratings.yaml']);
+  expect(kubernetesServices(specs).map((s) => s.name)).not.toContain(orders.name);
+});
+
+test('the namespace enforces the restricted Pod Security Standard', () => {
+  const [namespace] = load('namespace');
+  expect(schemaErrors(namespace)).toBeUndefined();
+  expect(namespace.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+});
+
+describe.each(kubernetesServices(specs).map((spec) => [spec.name, spec] as const))('%s', (name, spec) => {
+  const objects = () => load(name);
+  const one = (kind: string) => {
+    const found = objects().filter((o) => o.kind === kind);
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+  const pod = () => one('Deployment').spec.template.spec;
+
+  test('every object validates against the Kubernetes schemas and sits in the namespace', () => {
+    for (const object of objects()) {
+      expect({ kind: object.kind, errors: schemaErrors(object) }).toEqual({ kind: object.kind, errors: undefined });
+      expect(object.metadata.namespace).toBe('shop');
+    }
+  });
+
+  test('pods meet the restricted Pod Security Standard', () => {
+    expect(restrictedViolations(pod())).toEqual([]);
+  });
+
+  test('pods have requests, a memory limit, distinct probes, a pinned image, zone spread and no token', () => {
+    expect(hygieneViolations(pod())).toEqual([]);
+    const [container] = pod().containers;
+    expect(container.resources).toEqual({ requests: { cpu: `${spec.container!.cpu}m`, memory: `${spec.container!.memoryMiB}Mi` }, limits: { memory: `${spec.container!.memoryMiB}Mi` } });
+    expect(container.readinessProbe.httpGet.path).toBe(spec.container!.healthCheckPath);
+    expect(container.livenessProbe.tcpSocket.port).toBe(spec.container!.port);
+  });
+
+  test('runs as its own ServiceAccount, which mounts no token', () => {
+    const account = one('ServiceAccount');
+    expect(account.metadata.name).toBe(name);
+    expect(account.automountServiceAccountToken).toBe(false);
+    expect(pod().serviceAccountName).toBe(name);
+  });
+
+  test('the Service selects the Deployment\'s pods on the container port', () => {
+    const service = one('Service');
+    const labels = one('Deployment').spec.template.metadata.labels;
+    for (const [key, value] of Object.entries(service.spec.selector)) expect(labels[key]).toBe(value);
+    expect(service.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: spec.container!.port }]);
+  });
+
+  test('the autoscaler holds the spec\'s bounds, and the budget lets one pod go at a time', () => {
+    expect(one('HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: spec.scaling!.min, maxReplicas: spec.scaling!.max, scaleTargetRef: { kind: 'Deployment', name } });
+    const budget = one('PodDisruptionBudget').spec;
+    expect(budget.maxUnavailable).toBe(1);
+    expect(budget.selector.matchLabels).toEqual(one('Deployment').spec.selector.matchLabels);
+  });
+
+  test('the Ingress routes each route\'s literal prefix to the Service', () => {
+    const ingress = one('Ingress');
+    const paths = ingress.spec.rules[0].http.paths.map((p: Json) => [p.path, p.pathType, p.backend.service.name]);
+    const expected = name === 'pricing' ? ['/pricing/quotes', '/pricing/tax-rate'] : ['/ratings'];
+    expect(paths).toEqual(expected.map((p) => [p, 'Prefix', name]));
+    expect(ingress.spec.ingressClassName).toBe('alb');
+  });
+});
+
+test('config becomes a ConfigMap read as CONFIG_<key> variables', () => {
+  const objects = load('pricing');
+  expect(objects.find((o) => o.kind === 'ConfigMap')!.data).toEqual({ taxRatePercent: '19', currency: 'EUR' });
+  const container = objects.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0];
+  expect(container.envFrom).toEqual([{ configMapRef: { name: 'pricing-config' }, prefix: 'CONFIG_' }]);
+  expect(load('ratings').some((o) => o.kind === 'ConfigMap')).toBe(false);
+});
+
+test('an image not pinned in the spec is tagged from its source, and the tag follows the source', () => {
+  const image = (dir: string) => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-img-'));
+    const spec = { ...ratings, container: { ...ratings.container!, image: undefined, dockerfileDirectory: dir } };
+    writeKubernetesManifests([spec], { platformName: 'shop', outdir: out, imageRegistry: 'registry.example.com/' });
+    const deployment = (Yaml.load(path.join(out, 'ratings.yaml')) as Json[]).find((o) => o.kind === 'Deployment')!;
+    fs.rmSync(out, { recursive: true, force: true });
+    return deployment.spec.template.spec.containers[0].image as string;
+  };
+  const source = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-src-'));
+  fs.writeFileSync(path.join(source, 'Dockerfile'), 'FROM scratch\n');
+  const first = image(source);
+  expect(first).toMatch(/^registry\.example\.com\/shop\/ratings:src-[0-9a-f]{16}$/);
+  expect(image(source)).toBe(first);
+  fs.writeFileSync(path.join(source, 'Dockerfile'), 'FROM scratch\nUSER 10001\n');
+  expect(image(source)).not.toBe(first);
+  fs.rmSync(source, { recursive: true, force: true });
+});
+
+test('a service without routes, config or scaling gets no Ingress, no ConfigMap, and two to four pods', () => {
+  const worker: ServiceSpec = { ...ratings, name: 'worker', routes: undefined, scaling: undefined, table: undefined };
+  const objects = new MicroserviceChart(new App(), 'worker', { spec: worker, namespace: 'shop', platformName: 'shop' }).toJson() as Json[];
+  expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
+  expect(objects.find((o) => o.kind === 'HorizontalPodAutoscaler')!.spec).toMatchObject({ minReplicas: 2, maxReplicas: 4 });
+  for (const object of objects) expect(schemaErrors(object)).toBeUndefined();
+});
+
+describe('the checks themselves catch what they must', () => {
+  test('the schema check rejects an object Kubernetes would reject', () => {
+    const deployment = load('pricing').find((o) => o.kind === 'Deployment')!;
+    expect(schemaErrors({ ...deployment, spec: { ...deployment.spec, replicas: 'two' } })).toMatch(/replicas/);
+    expect(schemaErrors({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } })).toMatch(/no schema/);
+  });
+
+  test("the restricted and hygiene checks flag a pod stripped of the chart's hardening", () => {
+    const app = new App();
+    const chart = new MicroserviceChart(app, 'plain', { spec: ratings, namespace: 'shop', platformName: 'shop' });
+    const deployment = chart.toJson().find((o: Json) => o.kind === 'Deployment');
+    const pod = structuredClone(deployment.spec.template.spec);
+    delete pod.securityContext.seccompProfile;
+    delete pod.containers[0].securityContext.capabilities;
+    pod.containers[0].securityContext.allowPrivilegeEscalation = true;
+    delete pod.topologySpreadConstraints;
+    pod.automountServiceAccountToken = true;
+    pod.containers[0].image = 'registry.example.com/ratings:latest';
+    pod.containers[0].livenessProbe = pod.containers[0].readinessProbe;
+    expect(restrictedViolations(pod)).toEqual([
+      'container ratings: allowPrivilegeEscalation is not false',
+      'container ratings: capabilities do not drop ALL',
+      'container ratings: seccomp profile is unset',
+    ]);
+    expect(hygieneViolations(pod)).toEqual([
+      'pod: mounts a service account token',
+      'pod: does not spread across zones',
+      'container ratings: readiness and liveness probes are the same',
+      "container ratings: image 'registry.example.com/ratings:latest' is not pinned",
+    ]);
+  });
+});
+
+describe('bad props fail naming the chart and the prop', () => {
+  const attempt = (props: Partial<MicroserviceChartProps>) => {
+    try {
+      new MicroserviceChart(new App(), 'Chart', { spec: ratings, namespace: 'shop', platformName: 'shop', ...props });
+    } catch (error) {
+      return error as Error;
+    }
+    return undefined;
+  };
+
+  test.each([
+    ['a lambda spec', { spec: orders }, /^Chart: prop 'spec' describes 'orders' with runtime 'lambda'/],
+    ['no image anywhere', { spec: { ...ratings, container: { ...ratings.container!, image: undefined } } }, /^Chart: prop 'image' is missing/],
+    ['an image on latest', { image: 'registry.example.com/ratings:latest' }, /^Chart: prop 'image' 'registry.example.com\/ratings:latest' is not pinned/],
+    ['an image with no tag', { image: 'registry.example.com/ratings' }, /^Chart: prop 'image' .* is not pinned/],
+    ['a namespace that is not a DNS label', { namespace: 'Shop_Ns' }, /^Chart: prop 'namespace' 'Shop_Ns' is not a DNS label/],
+    ['a CPU target out of range', { targetCpuUtilization: 5 }, /^Chart: prop 'targetCpuUtilization' is 5/],
+    ['root as the user', { runAsUser: 0 }, /^Chart: prop 'runAsUser' is 0/],
+  ])('%s', (_label, props, message) => {
+    const error = attempt(props as Partial<MicroserviceChartProps>);
+    expect(error).toBeInstanceOf(ConstructPropError);
+    expect(error!.message).toMatch(message);
+  });
+});
