@@ -2,6 +2,8 @@
 export * from './model/service-spec';
 export * from './model/errors';
 export * from './model/validate-catalog';
+export * from './model/saga-spec';
+export * from './model/validate-patterns';
 export * from './profile';
 export * from './security/encryption-key';
 export * from './observability/encrypted-log-group';
@@ -12,4 +14,8 @@ export * from './config/config-store';
 export * from './identity/platform-identity';
 export * from './gateway/edge-gateway';
 export * from './compute/lambda-microservice';
+export * from './messaging/dead-letter-queue';
+export * from './messaging/event-backbone';
+export * from './messaging/event-consumer';
+export * from './workflow/saga';
 export * from './platform';

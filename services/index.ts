@@ -1,5 +1,12 @@
+import type { SagaSpec } from '../constructs/model/saga-spec';
 import type { ServiceSpec } from '../constructs/model/service-spec';
+import { inventory } from './inventory/service';
 import { orders } from './orders/service';
+import { placeOrderSaga } from './orders/place-order-saga';
+import { payments } from './payments/service';
 
 /** The demo catalog: every service the platform runs. Stacks hand it to the constructs. */
-export const catalog: ServiceSpec[] = [orders];
+export const catalog: ServiceSpec[] = [orders, inventory, payments];
+
+/** The sagas across the catalog's services. */
+export const sagas: SagaSpec[] = [placeOrderSaga];

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { ServiceCatalogError, SpecProblem } from './errors';
 import { FRONT_ENDS, ParsedRoute, ServiceSpec, parseRoute } from './service-spec';
+import { eventSourcingProblems } from './validate-patterns';
 
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const CONFIG_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -62,6 +63,7 @@ export function validateCatalog(catalog: readonly ServiceSpec[]): readonly Servi
     checkTable(spec, report);
     checkScaling(spec, report);
     checkRuntimeSettings(spec, report);
+    problems.push(...eventSourcingProblems(spec, service));
   });
 
   checkRoutesAcrossServices(catalog, label, problems);
