@@ -41,6 +41,8 @@ export function createInventoryApi(props: InventoryApiProps): RouteHandler {
   });
   return async (event, context) => {
     const correlationId = correlationIdOf(event);
+    logger.resetKeys();
+    logger.addContext(context);
     logger.setCorrelationId(correlationId);
     try {
       return withHeaders(await route(event, context), { [CORRELATION_ID_HEADER]: correlationId });

@@ -65,6 +65,7 @@ export function createOrderProjection(props: OrderProjectionProps): (event: Dyna
   };
 
   return async (event, context) => {
+    logger.resetKeys();
     logger.addContext(context);
     const response = await processPartialResponse(event, project, processor, { context, throwOnFullBatchFailure: false });
     for (const error of processor.errors) logger.error('stream record not projected; it will be retried', error);

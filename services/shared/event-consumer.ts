@@ -64,6 +64,7 @@ export function createEventConsumer(props: EventConsumerProps): (event: SQSEvent
   };
 
   return async (event, context) => {
+    logger.resetKeys();
     logger.addContext(context);
     const response = await processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false });
     for (const failure of processor.errors) {
