@@ -357,14 +357,15 @@ export class LambdaMicroservice extends Construct {
       throw ConstructPropError.of(this, 'registry', `is missing, but service '${spec.name}' calls ${spec.calls.join(', ')} and must find them through discovery`);
     }
 
-    // Two wildcards remain, each because the API offers no resource-level permission.
+    // The wildcards that remain are each there because the API offers no resource-level permission.
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       Validations.of(policy).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
           'Only actions without resource-level permissions use Resource *: the EC2 network-interface actions Lambda needs to attach to the VPC, ' +
-          'X-Ray PutTraceSegments/PutTelemetryRecords for active tracing, and Cloud Map DiscoverInstances (held to the platform namespace by a condition).',
+          'X-Ray PutTraceSegments/PutTelemetryRecords for active tracing, Cloud Map DiscoverInstances (held to the platform namespace by a condition), ' +
+          'and, for a service fed by its event store, DynamoDB ListStreams (reading the stream itself is held to that stream\'s ARN).',
       });
     }
   }

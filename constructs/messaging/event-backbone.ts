@@ -11,7 +11,7 @@ export interface EventBackboneProps {
   /** Name of the event bus, e.g. `shop-dev-events`. */
   readonly busName: string;
   /**
-   * How long the archive keeps every event on the bus, for replay (at least one day).
+   * How long the archive keeps every event on the bus, for replay (whole days, at least one).
    * @default Duration.days(90)
    */
   readonly archiveRetention?: Duration;
@@ -48,8 +48,9 @@ export class EventBackbone extends Construct {
       throw ConstructPropError.of(this, 'busName', `'${props.busName}' must be 1 to 256 letters, digits, dots, hyphens or underscores, and not 'default'`);
     }
     const retention = props.archiveRetention ?? Duration.days(90);
-    if (!retention.isUnresolved() && retention.toDays() < 1) {
-      throw ConstructPropError.of(this, 'archiveRetention', `is ${retention.toHumanString()}; keep events at least one day so they can be replayed`);
+    const DAY_MS = 24 * 60 * 60 * 1000;
+    if (!retention.isUnresolved() && (retention.toMilliseconds() < DAY_MS || retention.toMilliseconds() % DAY_MS !== 0)) {
+      throw ConstructPropError.of(this, 'archiveRetention', `is ${retention.toHumanString()}; give whole days, and keep events at least one day so they can be replayed`);
     }
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: props.busName, description: 'Domain events of the platform services' });

@@ -34,7 +34,7 @@ export function eventSourcingProblems(spec: ServiceSpec, service: string): SpecP
   const sourcing = spec.eventSourcing;
   if (sourcing === undefined) return [];
   const problems: SpecProblem[] = [];
-  const report = (field: string, message: string) => problems.push({ service, field: `eventSourcing.${field}`, message });
+  const report = (field: string, message: string) => problems.push({ service, field: field === '' ? 'eventSourcing' : `eventSourcing.${field}`, message });
   if (spec.runtime !== 'lambda') report('', `is set, but only lambda services are fed by the event store's stream; this one runs on '${String(spec.runtime)}'`);
   const model = sourcing.readModel;
   if (typeof model !== 'object' || model === null) {

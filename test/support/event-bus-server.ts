@@ -6,9 +6,8 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { localClientConfig } from './aws-test-settings';
+import { startJsonProtocolServer } from './local-http-server';
 
 /** One event the bus received. */
 export interface ReceivedEvent {
@@ -34,52 +33,37 @@ export async function startEventBusServer(): Promise<EventBusServer> {
   const received: ReceivedEvent[] = [];
   const clients: EventBridgeClient[] = [];
   let failures = 0;
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const reply = (status: number, body: unknown) => {
-        response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() });
-        response.end(JSON.stringify(body));
-      };
-      if (request.headers['x-amz-target'] !== 'AWSEvents.PutEvents') {
-        reply(400, { __type: 'UnknownOperationException', message: `this stand-in answers only AWSEvents.PutEvents, not ${String(request.headers['x-amz-target'])}` });
-        return;
+  const server = await startJsonProtocolServer((target, body) => {
+    if (target !== 'AWSEvents.PutEvents') {
+      return { status: 400, body: { __type: 'UnknownOperationException', message: `this stand-in answers only AWSEvents.PutEvents, not ${target}` } };
+    }
+    const entries = (body as { Entries: { EventBusName: string; Source: string; DetailType: string; Detail: string }[] }).Entries;
+    let failed = 0;
+    const results = entries.map((entry) => {
+      if (failures > 0) {
+        failures -= 1;
+        failed += 1;
+        return { ErrorCode: 'InternalFailure', ErrorMessage: 'stand-in failure' };
       }
-      const { Entries: entries } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries: { EventBusName: string; Source: string; DetailType: string; Detail: string }[] };
-      let failed = 0;
-      const results = entries.map((entry) => {
-        if (failures > 0) {
-          failures -= 1;
-          failed += 1;
-          return { ErrorCode: 'InternalFailure', ErrorMessage: 'stand-in failure' };
-        }
-        received.push({ EventBusName: entry.EventBusName, Source: entry.Source, DetailType: entry.DetailType, detail: JSON.parse(entry.Detail) });
-        return { EventId: randomUUID() };
-      });
-      reply(200, { FailedEntryCount: failed, Entries: results });
+      received.push({ EventBusName: entry.EventBusName, Source: entry.Source, DetailType: entry.DetailType, detail: JSON.parse(entry.Detail) });
+      return { EventId: randomUUID() };
     });
+    return { status: 200, body: { FailedEntryCount: failed, Entries: results } };
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    endpoint,
+    endpoint: server.endpoint,
     received,
     failNext(count) {
       failures = count;
     },
     client() {
-      const client = new EventBridgeClient(localClientConfig(endpoint));
+      const client = new EventBridgeClient(localClientConfig(server.endpoint));
       clients.push(client);
       return client;
     },
     async stop() {
       clients.forEach((client) => client.destroy());
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      await server.stop();
     },
   };
 }

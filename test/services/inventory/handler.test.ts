@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { handler as InventoryHandler } from '../../../services/inventory/handler';
 import { inventory } from '../../../services/inventory/service';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-gateway-events';
-import { TEST_CREDENTIALS, TEST_REGION } from '../../support/aws-test-settings';
+import { localLambdaEnvironment } from '../../support/aws-test-settings';
 import { CapturedOutput, captureOutput } from '../../support/captured-output';
 import { eventBridgeMessage, sqsEvent } from '../../support/lambda-events';
 import { LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
@@ -26,16 +26,7 @@ describe('inventory handler', () => {
     await dynamodb.createTable(TABLE, inventory.table!);
     delete process.env.AWS_PROFILE;
     delete process.env.AWS_SESSION_TOKEN;
-    Object.assign(process.env, {
-      TABLE_NAME: TABLE,
-      POWERTOOLS_SERVICE_NAME: 'inventory',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      AWS_LAMBDA_FUNCTION_NAME: 'shop-dev-inventory',
-      AWS_REGION: TEST_REGION,
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-    });
+    Object.assign(process.env, { ...localLambdaEnvironment('inventory', { dynamodb: dynamodb.endpoint }), TABLE_NAME: TABLE });
     output = captureOutput();
     handler = (require('../../../services/inventory/handler') as { handler: typeof InventoryHandler }).handler;
   });

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { handler as OrdersHandler } from '../../../services/orders/handler';
 import { orders } from '../../../services/orders/service';
 import { apiGatewayEvent, lambdaContext, RequestShape } from '../../support/api-gateway-events';
-import { TEST_CREDENTIALS, TEST_REGION } from '../../support/aws-test-settings';
+import { localLambdaEnvironment } from '../../support/aws-test-settings';
 import { CapturedOutput, captureOutput } from '../../support/captured-output';
 import { EventBusServer, startEventBusServer } from '../../support/event-bus-server';
 import { insertRecord, streamEvent } from '../../support/lambda-events';
@@ -54,21 +54,12 @@ describe('orders handler', () => {
     delete process.env.AWS_PROFILE;
     delete process.env.AWS_SESSION_TOKEN;
     Object.assign(process.env, {
+      ...localLambdaEnvironment('orders', { dynamodb: dynamodb.endpoint, ssm: parameterStore.endpoint, eventBridge: bus.endpoint }),
       TABLE_NAME: TABLE,
       EVENT_STORE_TABLE_NAME: EVENTS,
       READ_MODEL_TABLE_NAME: READ_MODEL,
       EVENT_BUS_NAME: 'shop-test-events',
-      AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
       CONFIG_PATH,
-      POWERTOOLS_SERVICE_NAME: 'orders',
-      POWERTOOLS_METRICS_NAMESPACE: 'shop',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      AWS_LAMBDA_FUNCTION_NAME: 'shop-dev-orders',
-      AWS_REGION: TEST_REGION,
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_SSM: parameterStore.endpoint,
     });
     output = captureOutput();
     // The module builds its clients from the environment when it loads, as in a Lambda container.
@@ -278,7 +269,7 @@ describe('orders handler', () => {
 
   test("answers with API Gateway's request id as correlation id when the caller sends none", async () => {
     const event = apiGatewayEvent({ method: 'GET', resource: '/orders/{id}', path: '/orders/x', pathParameters: { id: 'x' } });
-    const response = await handler(event, lambdaContext());
+    const response = (await handler(event, lambdaContext())) as APIGatewayProxyResult;
     expect(response.headers).toMatchObject({ 'x-correlation-id': event.requestContext.requestId });
   });
 
