@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,7 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ConfigStore } from '../config/config-store';
 import type { ServiceRegistry } from '../discovery/service-registry';
-import { acknowledgeTerminalQueue } from '../messaging/dead-letter-queue';
+import { acknowledgeTerminalQueue, alarmWhenNotEmpty } from '../messaging/dead-letter-queue';
 import type { EventBackbone } from '../messaging/event-backbone';
 import { EventConsumer } from '../messaging/event-consumer';
 import { ConstructPropError } from '../model/errors';
@@ -111,6 +112,8 @@ export class LambdaMicroservice extends Construct {
   public readonly readModel?: dynamodb.Table;
   /** The service's subscription to the bus, when its spec consumes events. */
   public readonly eventConsumer?: EventConsumer;
+  /** Fires when the failure queue holds a message, when the service has an event backbone (whose topic it notifies). */
+  public readonly failureAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: LambdaMicroserviceProps) {
     super(scope, id);
@@ -328,6 +331,10 @@ export class LambdaMicroservice extends Construct {
           reason: `${action} comes with sending failed stream batches to the service's failure queue (SqsDlq grants the queue's encrypt and decrypt actions); it is held to the service's own key.`,
         });
       }
+    }
+    if (props.eventBackbone) {
+      this.failureAlarm = alarmWhenNotEmpty(this, 'FailedInvocationsAlarm', this.failureQueue, props.eventBackbone.alarmTopic,
+        `${this.functionName}: an asynchronous invocation or a batch of its event store's stream failed after its retries; the record waits in the failure queue`);
     }
     if (props.eventBackbone && events.consumes?.length) {
       this.eventConsumer = new EventConsumer(this, 'Events', {

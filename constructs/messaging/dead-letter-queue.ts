@@ -50,16 +50,22 @@ export class DeadLetterQueue extends Construct {
       props.encryptionKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:GenerateDataKey', 'kms:Decrypt');
     }
     acknowledgeTerminalQueue(this.queue, 'This queue is itself a dead-letter queue, the last store of messages that failed, watched by an alarm; a further queue behind it would only move the same messages.');
-    this.alarm = new cloudwatch.Alarm(this, 'Alarm', {
-      alarmDescription: `${props.description}; they wait in the dead-letter queue`,
-      metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.alarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
+    this.alarm = alarmWhenNotEmpty(this, 'Alarm', this.queue, props.alarmTopic, `${props.description}; they wait in the dead-letter queue`);
   }
+}
+
+/** An alarm, with an action on the topic, that fires as soon as the queue holds a message. */
+export function alarmWhenNotEmpty(scope: Construct, id: string, queue: sqs.IQueue, topic: sns.ITopic, description: string): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(scope, id, {
+    alarmDescription: description,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  alarm.addAlarmAction(new cwActions.SnsAction(topic));
+  return alarm;
 }
 
 /** Acknowledges, with the reason, the gates that want a queue to have a dead-letter queue of its own, on a queue that is the last store. */

@@ -64,7 +64,7 @@ export interface SagaProps {
   readonly alarmTopic: sns.ITopic;
   /**
    * Error names a participant may raise that are worth retrying, besides Lambda's own transient errors.
-   * @default ['TransientError', 'ConcurrencyConflictError']
+   * @default ['TransientError', 'ConcurrencyConflictError', 'IdempotencyAlreadyInProgressError']
    */
   readonly transientErrors?: string[];
   /**
@@ -140,7 +140,7 @@ export class Saga extends Construct {
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) {
       throw ConstructPropError.of(this, 'maxAttempts', `is ${maxAttempts}; expected a whole number from 1 to 10`);
     }
-    const transient = [...LAMBDA_TRANSIENT_ERRORS, 'States.Timeout', ...(props.transientErrors ?? ['TransientError', 'ConcurrencyConflictError'])];
+    const transient = [...LAMBDA_TRANSIENT_ERRORS, 'States.Timeout', ...(props.transientErrors ?? ['TransientError', 'ConcurrencyConflictError', 'IdempotencyAlreadyInProgressError'])];
 
     const invoke = (stateName: string, action: SagaAction, resultPath: string, withFailure: boolean) =>
       new tasks.LambdaInvoke(this, stateName, {

@@ -232,6 +232,17 @@ describe('LambdaMicroservice with event sourcing and events', () => {
     consuming.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] });
   });
 
+  test('alarms on the backbone topic as soon as its failure queue holds a failed invocation or stream batch', () => {
+    const [queue] = logicalIds(template, 'AWS::SQS::Queue');
+    const [topic] = logicalIds(template, 'AWS::SNS::Topic');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+      Threshold: 1,
+      AlarmActions: [{ Ref: topic }],
+    });
+  });
+
   test('refuses a spec with events but no backbone, naming the prop and the service', () => {
     expect(() => build(orders, { events: false })).toThrow(/Test\/Orders: prop 'eventBackbone' is missing, but service 'orders' publishes or consumes events/);
   });
