@@ -15,10 +15,10 @@ import type { Context } from 'aws-lambda';
 import { DOMAIN_EVENTS, type DomainEventDetail } from '../shared/domain-events';
 import { InvalidCommandError, sagaCommand } from '../shared/saga-command';
 import { validate } from '../shared/validation';
-import { type StockLine, mergeLines, reservationAmount } from './inventory';
+import { INVENTORY_SAGA_ACTIONS, type StockLine, mergeLines, reservationAmount } from './inventory';
 import type { StockStore } from './stock-store';
 
-const StockCommand = sagaCommand(DOMAIN_EVENTS.OrderPlaced);
+const StockCommand = sagaCommand(INVENTORY_SAGA_ACTIONS, DOMAIN_EVENTS.OrderPlaced);
 
 /** What a reservation answers, kept by the saga at `$.results.ReserveInventory`. */
 export interface Reservation {
@@ -82,8 +82,6 @@ export function createInventoryActions(props: InventoryActionsProps) {
           logger.info('stock released', { orderId: detail.orderId, released });
           return { orderId: detail.orderId, released };
         }
-        default:
-          throw new InvalidCommandError(`the inventory service has no saga action '${action}'`);
       }
     },
 

@@ -8,6 +8,9 @@
 import * as z from 'zod/mini';
 import { BusinessRuleError } from '../shared/saga-command';
 
+/** The actions the inventory performs in a saga: hold an order's stock, and give it back. */
+export const INVENTORY_SAGA_ACTIONS = ['reserveStock', 'releaseStock'] as const;
+
 /** Most units of one product kept in stock. */
 export const MAX_STOCK = 1_000_000;
 /** Highest unit price, in minor units (cents). */

@@ -8,10 +8,10 @@ import * as z from 'zod/mini';
 import { DOMAIN_EVENTS } from '../shared/domain-events';
 import { InvalidCommandError, failureReason, sagaCommand } from '../shared/saga-command';
 import { validate } from '../shared/validation';
-import { type Order, confirmOrder, rejectOrder } from './order';
+import { ORDER_SAGA_ACTIONS, type Order, type OrderEvent, confirmOrder, rejectOrder } from './order';
 import type { OrderStore } from './order-store';
 
-const OrderCommand = sagaCommand(z.object({ orderId: DOMAIN_EVENTS.OrderPlaced.shape.orderId }));
+const OrderCommand = sagaCommand(ORDER_SAGA_ACTIONS, z.object({ orderId: DOMAIN_EVENTS.OrderPlaced.shape.orderId }));
 
 /** What the actions need. */
 export interface OrderSagaActionsProps {
@@ -32,17 +32,7 @@ export function createOrderSagaActions(props: OrderSagaActionsProps): (command: 
     const orderId = command.detail.orderId;
     const { order } = await store.load(orderId);
     if (order === undefined) throw new InvalidCommandError(`there is no order ${orderId}`);
-    let events;
-    switch (command.action) {
-      case 'confirmOrder':
-        events = confirmOrder(order, now());
-        break;
-      case 'rejectOrder':
-        events = rejectOrder(order, failureReason(command.failure), now());
-        break;
-      default:
-        throw new InvalidCommandError(`the orders service has no saga action '${command.action}'`);
-    }
+    const events: OrderEvent[] = command.action === 'confirmOrder' ? confirmOrder(order, now()) : rejectOrder(order, failureReason(command.failure), now());
     // A concurrent writer makes append throw ConcurrencyConflictError, which the saga retries.
     const result = events.length === 0 ? order : await store.append(orderId, order, events[0]);
     logger.info('saga action done', { action: command.action, orderId, status: result.status, appended: events.length });

@@ -156,6 +156,9 @@ export function rejectOrder(order: Order, reason: string, at: Date): OrderEvent[
   return [{ type: 'OrderRejected', at: at.toISOString(), reason: reason.slice(0, 1000) }];
 }
 
+/** The actions orders performs in a saga: confirm the order once every step succeeded, or reject it with the reason. */
+export const ORDER_SAGA_ACTIONS = ['confirmOrder', 'rejectOrder'] as const;
+
 /** Every how many events a snapshot of the order is kept, so a rebuild folds fewer events than this. */
 export const SNAPSHOT_EVERY = 10;
 

@@ -5,6 +5,9 @@ import * as z from 'zod/mini';
 import { wholeNumberSetting } from '../shared/setting-schemas';
 import { BusinessRuleError } from '../shared/saga-command';
 
+/** The actions payments performs in a saga: take the payment, and give it back. */
+export const PAYMENT_SAGA_ACTIONS = ['chargePayment', 'refundPayment'] as const;
+
 /** The service's settings, as Parameter Store holds them and as the rules use them. */
 export const PaymentSettings = z.object({
   /** Highest amount one charge may take, in minor units; larger charges are declined. */

@@ -13,10 +13,13 @@ import * as z from 'zod/mini';
 export const SagaFailure = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
 export type SagaFailure = z.infer<typeof SagaFailure>;
 
-/** The command for a participant whose actions need the starting event's detail as `Detail`. */
-export function sagaCommand<Detail extends z.ZodMiniType>(detail: Detail) {
+/**
+ * The command for a participant: one of its `actions` (anything else is refused when the command is
+ * checked), with the starting event's detail as `Detail`.
+ */
+export function sagaCommand<const Actions extends readonly [string, ...string[]], Detail extends z.ZodMiniType>(actions: Actions, detail: Detail) {
   return z.object({
-    action: z.string(),
+    action: z.enum(actions),
     detail,
     results: z.optional(z.record(z.string(), z.unknown())),
     failure: z.optional(SagaFailure),
