@@ -36,6 +36,8 @@ export async function handler(event: unknown, context: Context): Promise<unknown
     case 'queue':
       return consumer(event as SQSEvent, context);
     case 'saga':
+      logger.resetKeys();
+      logger.addContext(context);
       return actions.sagaAction(event, context);
     default:
       throw new Error('the inventory function was invoked with an event it does not serve (expected an API Gateway request, an SQS batch or a saga command)');

@@ -65,6 +65,8 @@ export async function handler(event: unknown, context: Context): Promise<unknown
     case 'stream':
       return projection(event as DynamoDBStreamEvent, context);
     case 'saga':
+      logger.resetKeys();
+      logger.addContext(context);
       return sagaActions(event);
     default:
       throw new Error('the orders function was invoked with an event it does not serve (expected an API Gateway request, a DynamoDB stream batch or a saga command)');

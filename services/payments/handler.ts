@@ -19,16 +19,19 @@ import { PaymentSettings } from './payments';
 
 const tableName = requiredEnv('TABLE_NAME');
 const dynamodb = new DynamoDBClient({});
+const logger = new Logger();
 const actions = createPaymentActions({
   store: new ChargeStore({ tableName, client: DynamoDBDocumentClient.from(dynamodb) }),
   settings: new ServiceConfig({ path: requiredEnv('CONFIG_PATH'), schema: PaymentSettings, maxAgeSeconds: numberFromEnv('CONFIG_MAX_AGE_SECONDS', 60) }),
   idempotencyStore: new DynamoDBPersistenceLayer({ tableName, keyAttr: PARTITION_KEY, expiryAttr: 'expiration', awsSdkV3Client: dynamodb }),
-  logger: new Logger(),
+  logger,
 });
 
 export async function handler(event: unknown, context: Context): Promise<unknown> {
   if (lambdaEventKind(event) !== 'saga') {
     throw new Error('the payments function was invoked with an event it does not serve (expected a saga command)');
   }
+  logger.resetKeys();
+  logger.addContext(context);
   return actions(event, context);
 }
