@@ -13,14 +13,18 @@ import { EncryptionKey } from './security/encryption-key';
 import { ConfigStore } from './config/config-store';
 import { ServiceRegistry } from './discovery/service-registry';
 import { EdgeGateway } from './gateway/edge-gateway';
+import { EventBackbone } from './messaging/event-backbone';
 import { PlatformIdentity, PlatformIdentityProps } from './identity/platform-identity';
 import { KubernetesPlatform } from './kubernetes/kubernetes-platform';
 import { ConstructPropError } from './model/errors';
 import type { ServiceSpec } from './model/service-spec';
 import { validateCatalog } from './model/validate-catalog';
+import type { SagaSpec } from './model/saga-spec';
+import { validateSagas } from './model/validate-patterns';
 import { PlatformNetwork } from './network/platform-network';
 import { PlatformTracing } from './observability/platform-tracing';
 import { DEV_PROFILE, PlatformProfile } from './profile';
+import { Saga } from './workflow/saga';
 
 /**
  * Where each layer of the platform is made. Give a stack per lifecycle to split the platform;
@@ -60,6 +64,11 @@ export interface MicroservicePlatformProps {
    * @default - localhost for web, a custom scheme for mobile
    */
   readonly callbackUrls?: PlatformIdentityProps['callbackUrls'];
+  /**
+   * Sagas across the catalog's services, each started by a domain event; validated against the catalog.
+   * @default - none
+   */
+  readonly sagas?: readonly SagaSpec[];
   /**
    * Set the account-wide API Gateway logging role (one stack per account and region should).
    * @default true
@@ -105,6 +114,10 @@ export class MicroservicePlatform extends Construct {
   public readonly gateway?: EdgeGateway;
   /** The validated catalog. */
   public readonly services: readonly ServiceSpec[];
+  /** The event bus, its archive and the messaging alarm topic, when any service publishes or consumes events. */
+  public readonly events?: EventBackbone;
+  /** Sagas by name. */
+  public readonly sagas: ReadonlyMap<string, Saga>;
 
   constructor(scope: Construct, id: string, props: MicroservicePlatformProps) {
     super(scope, id);
@@ -114,6 +127,7 @@ export class MicroservicePlatform extends Construct {
       throw ConstructPropError.of(this, 'platformName', `'${platformName}' must be 1 to 16 lowercase letters, digits or hyphens, starting with a letter`);
     }
     this.services = validateCatalog(props.services);
+    const sagaSpecs = validateSagas(props.sagas ?? [], this.services);
 
     const placement = props.placement ?? {};
     const where = (layer: keyof PlatformPlacement): Construct => {
@@ -153,6 +167,9 @@ export class MicroservicePlatform extends Construct {
       retain: retainData,
     });
     this.tracing = new PlatformTracing(shared, 'Tracing', { servicePrefix: prefix, fixedRate: profile.traceSampleRate });
+    if (sagaSpecs.length > 0 || this.services.some((spec) => spec.events?.publishes?.length || spec.events?.consumes?.length)) {
+      this.events = new EventBackbone(shared, 'Events', { busName: `${prefix}-events`, retainData });
+    }
 
     const servicesScope = where('services');
     const lambdaServices = new Map<string, LambdaMicroservice>();
@@ -169,6 +186,7 @@ export class MicroservicePlatform extends Construct {
           config: this.config,
           retainData,
           logRetention: profile.logRetention,
+          eventBackbone: this.events,
         }),
       );
     }
@@ -247,6 +265,25 @@ export class MicroservicePlatform extends Construct {
         adminRole: props.kubernetesAdminRole,
       });
     }
+
+    const sagas = new Map<string, Saga>();
+    for (const saga of sagaSpecs) {
+      const action = (spec: SagaSpec['complete']) => ({ function: lambdaServices.get(spec.service)!.function, action: spec.action });
+      sagas.set(
+        saga.name,
+        new Saga(servicesScope, `saga-${saga.name}`, {
+          stateMachineName: `${prefix}-${saga.name}`,
+          trigger: { bus: this.events!.bus, eventType: saga.startOn },
+          steps: saga.steps.map((step) => ({ name: step.name, invoke: action(step.invoke), compensate: action(step.compensate) })),
+          complete: action(saga.complete),
+          reject: action(saga.reject),
+          alarmTopic: this.events!.alarmTopic,
+          logRetention: profile.logRetention,
+          retainData,
+        }),
+      );
+    }
+    this.sagas = sagas;
 
     const backends: GatewayBackend[] = [];
     for (const spec of this.services.filter((s) => (s.routes ?? []).length > 0)) {

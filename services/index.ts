@@ -1,7 +1,14 @@
+import type { SagaSpec } from '../constructs/model/saga-spec';
 import type { ServiceSpec } from '../constructs/model/service-spec';
 import { catalog as catalogService } from './catalog/service';
+import { inventory } from './inventory/service';
 import { orders } from './orders/service';
+import { placeOrderSaga } from './orders/place-order-saga';
+import { payments } from './payments/service';
 import { pricing } from './pricing/service';
 
 /** The demo catalog: every service the platform runs. Stacks hand it to the constructs. */
-export const catalog: ServiceSpec[] = [orders, catalogService, pricing];
+export const catalog: ServiceSpec[] = [orders, inventory, payments, catalogService, pricing];
+
+/** The sagas across the catalog's services. */
+export const sagas: SagaSpec[] = [placeOrderSaga];

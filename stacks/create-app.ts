@@ -1,7 +1,8 @@
 import { App, AppProps } from 'aws-cdk-lib';
+import type { SagaSpec } from '../constructs/model/saga-spec';
 import type { ServiceSpec } from '../constructs/model/service-spec';
 import type { PlatformProfile } from '../constructs/profile';
-import { catalog } from '../services';
+import { catalog, sagas } from '../services';
 import { PLATFORM_NAME, profileNamed } from './environments';
 import { PlatformStacks, addPlatformStacks } from './platform-stacks';
 import { VALIDATE_AGAINST_DEFAULT_RULES, addValidationGates } from './validation-gates';
@@ -14,6 +15,8 @@ export interface CreatePlatformAppOptions {
   readonly outdir?: string;
   /** The catalog. @default - the demo catalog in services/ */
   readonly services?: readonly ServiceSpec[];
+  /** The sagas. @default - the demo sagas in services/ when the catalog is the demo one, else none */
+  readonly sagas?: readonly SagaSpec[];
   /** Register the validation gates. @default true */
   readonly gates?: boolean;
   /** Extra context, e.g. to skip bundling in unit tests. @default - none */
@@ -34,6 +37,6 @@ export function createPlatformApp(options: CreatePlatformAppOptions = {}): { app
   const app = new App(props);
   if (options.gates ?? true) addValidationGates(app);
   const profile = options.profile ?? profileNamed(app.node.tryGetContext('profile'));
-  const stacks = addPlatformStacks(app, { platformName: PLATFORM_NAME, profile, services: options.services ?? catalog });
+  const stacks = addPlatformStacks(app, { platformName: PLATFORM_NAME, profile, services: options.services ?? catalog, sagas: options.sagas ?? (options.services === undefined ? sagas : []) });
   return { app, stacks };
 }

@@ -1,6 +1,7 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import { MicroservicePlatform } from '../constructs/platform';
 import type { PlatformProfile } from '../constructs/profile';
+import type { SagaSpec } from '../constructs/model/saga-spec';
 import type { ServiceSpec } from '../constructs/model/service-spec';
 
 /** What the stacks are made from. */
@@ -11,6 +12,8 @@ export interface PlatformStacksOptions {
   readonly profile: PlatformProfile;
   /** The service catalog. */
   readonly services: readonly ServiceSpec[];
+  /** Sagas across the catalog's services. @default - none */
+  readonly sagas?: readonly SagaSpec[];
 }
 
 /** The stacks of one environment, one per lifecycle. */
@@ -46,6 +49,7 @@ export function addPlatformStacks(app: App, options: PlatformStacksOptions): Pla
   const platform = new MicroservicePlatform(app, `${prefix}-platform`, {
     platformName,
     services: options.services,
+    sagas: options.sagas,
     profile,
     placement: { network, shared, services, edge, kubernetes },
   });

@@ -1,8 +1,10 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
@@ -11,6 +13,9 @@ import { Construct } from 'constructs';
 import type { ConfigStore } from '../config/config-store';
 import type { ServiceRegistry } from '../discovery/service-registry';
 import { createServiceTable, grantServiceTable } from '../data/service-table';
+import { acknowledgeTerminalQueue, alarmWhenNotEmpty } from '../messaging/dead-letter-queue';
+import type { EventBackbone } from '../messaging/event-backbone';
+import { EventConsumer } from '../messaging/event-consumer';
 import { ConstructPropError } from '../model/errors';
 import type { ServiceSpec } from '../model/service-spec';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
@@ -62,6 +67,12 @@ export interface LambdaMicroserviceProps {
    */
   readonly openTelemetry?: boolean;
   /**
+   * Event bus the service publishes its spec's `events.publishes` to and receives its
+   * `events.consumes` from (through a queue of its own, see `EventConsumer`).
+   * @default - none; required when the spec declares events
+   */
+  readonly eventBackbone?: EventBackbone;
+  /**
    * Escape hatch: esbuild options merged over the defaults.
    * @default - minified, no source map, AWS SDK v3 left to the runtime
    */
@@ -98,6 +109,14 @@ export class LambdaMicroservice extends Construct {
   public readonly securityGroup: ec2.SecurityGroup;
   /** The spec this was made from. */
   public readonly spec: ServiceSpec;
+  /** The event store (`streamId`, `version`), when the spec declares event sourcing; its stream feeds the function. */
+  public readonly eventStore?: dynamodb.Table;
+  /** The read model the projection maintains, when the spec declares event sourcing. */
+  public readonly readModel?: dynamodb.Table;
+  /** The service's subscription to the bus, when its spec consumes events. */
+  public readonly eventConsumer?: EventConsumer;
+  /** Fires when the failure queue holds a message, when the service has an event backbone (whose topic it notifies). */
+  public readonly failureAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: LambdaMicroserviceProps) {
     super(scope, id);
@@ -153,10 +172,54 @@ export class LambdaMicroservice extends Construct {
       PLATFORM_ENVIRONMENT: props.environmentName,
     };
 
+    // Every table of the service: its key, PITR, deletion protection when data is retained.
+    const tableDefaults = {
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: retain,
+      removalPolicy,
+    };
+    const stringKey = (name: string | undefined) => (name === undefined ? undefined : { name, type: dynamodb.AttributeType.STRING });
     if (spec.table) {
       this.table = createServiceTable(this, 'Table', { table: spec.table, encryptionKey: key, retain });
       grantServiceTable(this.table, key, this.role);
       environment.TABLE_NAME = this.table.tableName;
+    }
+
+    if (spec.eventSourcing) {
+      const readModel = spec.eventSourcing.readModel;
+      this.eventStore = new dynamodb.Table(this, 'EventStore', {
+        ...tableDefaults,
+        partitionKey: { name: 'streamId', type: dynamodb.AttributeType.STRING },
+        sortKey: { name: 'version', type: dynamodb.AttributeType.NUMBER },
+        stream: dynamodb.StreamViewType.NEW_IMAGE,
+      });
+      this.readModel = new dynamodb.Table(this, 'ReadModel', {
+        ...tableDefaults,
+        partitionKey: stringKey(readModel.partitionKey)!,
+        sortKey: stringKey(readModel.sortKey),
+        timeToLiveAttribute: readModel.timeToLiveAttribute,
+      });
+      for (const index of readModel.indexes ?? []) {
+        this.readModel.addGlobalSecondaryIndex({ indexName: index.name, partitionKey: stringKey(index.partitionKey)!, sortKey: stringKey(index.sortKey) });
+      }
+      // Events are appended, never changed: no UpdateItem or DeleteItem on the store.
+      this.eventStore.grant(this.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem');
+      this.readModel.grant(this.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
+      key.grant(this.role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
+      environment.EVENT_STORE_TABLE_NAME = this.eventStore.tableName;
+      environment.READ_MODEL_TABLE_NAME = this.readModel.tableName;
+    }
+
+    const events = spec.events ?? {};
+    if ((events.publishes?.length || events.consumes?.length) && props.eventBackbone === undefined) {
+      throw ConstructPropError.of(this, 'eventBackbone', `is missing, but service '${spec.name}' publishes or consumes events`);
+    }
+    if (props.eventBackbone && events.publishes?.length) {
+      props.eventBackbone.grantPublish(this.role);
+      environment.EVENT_BUS_NAME = props.eventBackbone.bus.eventBusName;
     }
 
     if (props.config) {
@@ -175,11 +238,10 @@ export class LambdaMicroservice extends Construct {
       redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL },
       removalPolicy,
     });
-    const terminalStore =
-      'This queue is itself the dead-letter store for failed asynchronous invocations of the function (its redrive-allow policy denies every source); a further queue behind it would only move the same messages.';
-    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy', 'cdk-validator-cfnguard::sqs_dlq_check']) {
-      Validations.of(this.failureQueue).acknowledge({ id, reason: terminalStore });
-    }
+    acknowledgeTerminalQueue(
+      this.failureQueue,
+      'This queue is itself the dead-letter store for failed asynchronous invocations of the function (its redrive-allow policy denies every source); a further queue behind it would only move the same messages.',
+    );
     const failureQueue = this.failureQueue;
 
     const securityGroup = (this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -240,6 +302,49 @@ export class LambdaMicroservice extends Construct {
       });
     }
 
+    if (this.eventStore) {
+      // The projection: every appended event, in order per stream; a failed record is retried alone
+      // (partial batch response, bisection), and after the retries its batch is recorded in the failure queue.
+      this.function.addEventSource(
+        new sources.DynamoEventSource(this.eventStore, {
+          startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+          batchSize: spec.eventSourcing?.projectionBatchSize ?? 10,
+          bisectBatchOnError: true,
+          reportBatchItemFailures: true,
+          retryAttempts: 5,
+          maxRecordAge: Duration.days(1),
+          onFailure: new sources.SqsDlq(failureQueue),
+        }),
+      );
+      const policy = this.role.node.tryFindChild('DefaultPolicy')!;
+      const readModelId = Stack.of(this).resolve((this.readModel!.node.defaultChild as dynamodb.CfnTable).logicalId) as string;
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${readModelId}.Arn>/index/*]`,
+        reason: 'List queries read the read model through its secondary indexes; the wildcard covers only the indexes of the service\'s own read-model table.',
+      });
+      for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+        Validations.of(policy).acknowledge({
+          id: `AwsSolutions-IAM5[Action::${action}]`,
+          reason: `${action} comes with sending failed stream batches to the service's failure queue (SqsDlq grants the queue's encrypt and decrypt actions); it is held to the service's own key.`,
+        });
+      }
+    }
+    if (props.eventBackbone) {
+      this.failureAlarm = alarmWhenNotEmpty(this, 'FailedInvocationsAlarm', this.failureQueue, props.eventBackbone.alarmTopic,
+        `${this.functionName}: an asynchronous invocation or a batch of its event store's stream failed after its retries; the record waits in the failure queue`);
+    }
+    if (props.eventBackbone && events.consumes?.length) {
+      this.eventConsumer = new EventConsumer(this, 'Events', {
+        bus: props.eventBackbone.bus,
+        eventTypes: events.consumes,
+        consumer: this.function,
+        consumerTimeout: timeout,
+        encryptionKey: key,
+        alarmTopic: props.eventBackbone.alarmTopic,
+        removalPolicy,
+      });
+    }
+
     if (props.registry) {
       this.registration = props.registry.registerService(this, 'Registration', {
         serviceName: spec.name,
@@ -256,14 +361,15 @@ export class LambdaMicroservice extends Construct {
       throw ConstructPropError.of(this, 'registry', `is missing, but service '${spec.name}' calls ${spec.calls.join(', ')} and must find them through discovery`);
     }
 
-    // Two wildcards remain, each because the API offers no resource-level permission.
+    // The wildcards that remain are each there because the API offers no resource-level permission.
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       Validations.of(policy).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
           'Only actions without resource-level permissions use Resource *: the EC2 network-interface actions Lambda needs to attach to the VPC, ' +
-          'X-Ray PutTraceSegments/PutTelemetryRecords for active tracing, and Cloud Map DiscoverInstances (held to the platform namespace by a condition).',
+          'X-Ray PutTraceSegments/PutTelemetryRecords for active tracing, Cloud Map DiscoverInstances (held to the platform namespace by a condition), ' +
+          'and, for a service fed by its event store, DynamoDB ListStreams (reading the stream itself is held to that stream\'s ARN).',
       });
     }
   }

@@ -58,6 +58,34 @@ export interface EventsSpec {
   readonly consumes?: string[];
 }
 
+/** A secondary index of a read-model table. */
+export interface IndexSpec {
+  /** Index name, e.g. `byCustomer`. */
+  readonly name: string;
+  /** Partition key attribute (string). */
+  readonly partitionKey: string;
+  /**
+   * Sort key attribute (string).
+   * @default - no sort key
+   */
+  readonly sortKey?: string;
+}
+
+/**
+ * Event sourcing with a CQRS read model: the service appends its state changes to an event store
+ * (partition key `streamId`, number sort key `version`, a stream of new items), and its function,
+ * fed by that stream, maintains a read-model table that queries read.
+ */
+export interface EventSourcingSpec {
+  /** The read-model table the projection writes and queries read. */
+  readonly readModel: TableSpec & {
+    /** Global secondary indexes for list queries. @default - none */
+    readonly indexes?: IndexSpec[];
+  };
+  /** Most stream records handed to one invocation of the projection (1 to 100). @default 10 */
+  readonly projectionBatchSize?: number;
+}
+
 /** Scaling bounds. */
 export interface ScalingSpec {
   /** Lowest instance count (tasks, pods); 0 for Lambda, which scales from zero. */
@@ -168,6 +196,8 @@ export interface ServiceSpec {
   readonly calls?: string[];
   /** Its own table. @default - no table */
   readonly table?: TableSpec;
+  /** Event store and read model (lambda runtime only). @default - no event sourcing */
+  readonly eventSourcing?: EventSourcingSpec;
   /** Scaling bounds. @default - runtime defaults */
   readonly scaling?: ScalingSpec;
   /** Lambda settings; required for the `lambda` runtime. */

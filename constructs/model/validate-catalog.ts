@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServiceCatalogError, SpecProblem } from './errors';
 import { ContainerSpec, FRONT_ENDS, ParsedRoute, ServiceSpec, ShutdownBudget, parseRoute, shutdownBudgetOf } from './service-spec';
+import { eventSourcingProblems } from './validate-patterns';
 
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const CONFIG_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -65,6 +66,7 @@ export function validateCatalog(catalog: readonly ServiceSpec[]): readonly Servi
     checkTable(spec, report);
     checkScaling(spec, report);
     checkRuntimeSettings(spec, report);
+    problems.push(...eventSourcingProblems(spec, service));
   });
 
   checkRoutesAcrossServices(catalog, label, problems);

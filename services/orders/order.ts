@@ -45,10 +45,10 @@ export const OrderSettings = z.object({
 });
 export type OrderSettings = z.infer<typeof OrderSettings>;
 
-/** Where an order stands. Only placing exists so far. */
-export type OrderStatus = 'PLACED';
+/** Where an order stands: placed, then confirmed or rejected by the place-order saga. */
+export type OrderStatus = 'PLACED' | 'CONFIRMED' | 'REJECTED';
 
-/** A placed order. */
+/** An order, as the events so far make it. */
 export interface Order {
   readonly id: string;
   readonly customerId: string;
@@ -61,6 +61,110 @@ export interface Order {
   readonly totalQuantity: number;
   /** When it was placed, ISO 8601 in UTC. */
   readonly createdAt: string;
+  /** When it last changed. */
+  readonly updatedAt: string;
+  /** Why it was rejected, when it was. */
+  readonly rejectionReason?: string;
+  /** How many events made it: the version of its last event. */
+  readonly version: number;
+}
+
+/**
+ * What happened to an order: the facts the event store keeps, from which the order is folded.
+ * Order of appearance is the order of versions 1, 2, ...; `OrderPlaced` is always version 1.
+ */
+export type OrderEvent =
+  | { readonly type: 'OrderPlaced'; readonly at: string; readonly customerId: string; readonly items: readonly OrderLine[]; readonly note?: string; readonly currency: string }
+  | { readonly type: 'OrderConfirmed'; readonly at: string }
+  | { readonly type: 'OrderRejected'; readonly at: string; readonly reason: string };
+
+/** The schema of a stored event, checked when events are read back (by the store and the projection). */
+export const StoredOrderEvent = z.union([
+  z.object({
+    type: z.literal('OrderPlaced'),
+    at: z.string(),
+    customerId: z.string(),
+    items: z.array(z.object({ productId: z.string(), quantity: z.number() })),
+    note: z.optional(z.string()),
+    currency: z.string(),
+  }),
+  z.object({ type: z.literal('OrderConfirmed'), at: z.string() }),
+  z.object({ type: z.literal('OrderRejected'), at: z.string(), reason: z.string() }),
+]);
+
+/** Raised when an event cannot follow the order's current state; a bug or a corrupt stream, never a client error. */
+export class OrderHistoryError extends Error {
+  constructor(orderId: string, message: string) {
+    super(`order ${orderId}: ${message}`);
+    this.name = 'OrderHistoryError';
+  }
+}
+
+/** The order after one more event. `state` is undefined before the first event. */
+export function applyOrderEvent(orderId: string, state: Order | undefined, event: OrderEvent, version: number): Order {
+  if (state === undefined) {
+    if (event.type !== 'OrderPlaced') throw new OrderHistoryError(orderId, `its history starts with ${event.type}, not OrderPlaced`);
+  } else if (version !== state.version + 1) {
+    throw new OrderHistoryError(orderId, `event version ${version} does not follow version ${state.version}`);
+  }
+  switch (event.type) {
+    case 'OrderPlaced':
+      if (state !== undefined) throw new OrderHistoryError(orderId, 'it is placed twice');
+      return {
+        id: orderId,
+        customerId: event.customerId,
+        items: event.items,
+        ...(event.note === undefined ? {} : { note: event.note }),
+        status: 'PLACED',
+        currency: event.currency,
+        totalQuantity: event.items.reduce((sum, line) => sum + line.quantity, 0),
+        createdAt: event.at,
+        updatedAt: event.at,
+        version,
+      };
+    case 'OrderConfirmed':
+      return { ...state!, status: 'CONFIRMED', updatedAt: event.at, version };
+    case 'OrderRejected':
+      return { ...state!, status: 'REJECTED', rejectionReason: event.reason, updatedAt: event.at, version };
+  }
+}
+
+/** Folds events (in version order, after `from` when given, e.g. a snapshot) into the order; undefined when there are none. */
+export function foldOrder(orderId: string, events: readonly { readonly version: number; readonly event: OrderEvent }[], from?: Order): Order | undefined {
+  return events.reduce<Order | undefined>((state, { version, event }) => applyOrderEvent(orderId, state, event, version), from);
+}
+
+/** Raised when a command does not fit the order's state, e.g. confirming a rejected order. */
+export class OrderStateError extends Error {
+  constructor(public readonly orderId: string, message: string) {
+    super(`order ${orderId} ${message}`);
+    this.name = 'OrderStateError';
+  }
+}
+
+/** The event that confirms a placed order; none when it is confirmed already (a retried command). */
+export function confirmOrder(order: Order, at: Date): OrderEvent[] {
+  if (order.status === 'CONFIRMED') return [];
+  if (order.status !== 'PLACED') throw new OrderStateError(order.id, `is ${order.status} and cannot be confirmed`);
+  return [{ type: 'OrderConfirmed', at: at.toISOString() }];
+}
+
+/** The event that rejects a placed order with its reason; none when it is rejected already. */
+export function rejectOrder(order: Order, reason: string, at: Date): OrderEvent[] {
+  if (order.status === 'REJECTED') return [];
+  if (order.status !== 'PLACED') throw new OrderStateError(order.id, `is ${order.status} and cannot be rejected`);
+  return [{ type: 'OrderRejected', at: at.toISOString(), reason: reason.slice(0, 1000) }];
+}
+
+/** The actions orders performs in a saga: confirm the order once every step succeeded, or reject it with the reason. */
+export const ORDER_SAGA_ACTIONS = ['confirmOrder', 'rejectOrder'] as const;
+
+/** Every how many events a snapshot of the order is kept, so a rebuild folds fewer events than this. */
+export const SNAPSHOT_EVERY = 10;
+
+/** Whether the order at this version is to be kept as a snapshot. */
+export function isSnapshotVersion(version: number, every: number = SNAPSHOT_EVERY): boolean {
+  return version > 0 && version % every === 0;
 }
 
 /** The business rules a well-formed request must also keep; empty when it may be placed. */
@@ -75,16 +179,14 @@ export function orderRuleProblems(request: CreateOrderRequest, settings: OrderSe
   return problems;
 }
 
-/** The order a request places, given its new id and the time it is placed. Assumes the request keeps the rules. */
-export function buildOrder(request: CreateOrderRequest, settings: OrderSettings, placement: { id: string; at: Date }): Order {
+/** The event that places an order, given its new id and the time it is placed. Assumes the request keeps the rules. */
+export function placeOrder(request: CreateOrderRequest, settings: OrderSettings, placement: { at: Date }): OrderEvent {
   return {
-    id: placement.id,
+    type: 'OrderPlaced',
+    at: placement.at.toISOString(),
     customerId: request.customerId,
     items: request.items.map((line) => ({ productId: line.productId, quantity: line.quantity })),
     ...(request.note === undefined ? {} : { note: request.note }),
-    status: 'PLACED',
     currency: settings.currency,
-    totalQuantity: request.items.reduce((sum, line) => sum + line.quantity, 0),
-    createdAt: placement.at.toISOString(),
   };
 }

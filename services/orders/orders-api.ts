@@ -1,8 +1,10 @@
 /**
- * The orders HTTP API: `POST /orders` (idempotent, with an `Idempotency-Key` header) and `GET /orders/{id}`.
+ * The orders HTTP API: `POST /orders` (idempotent, with an `Idempotency-Key` header), `GET /orders/{id}`
+ * and `GET /customers/{customerId}/orders` (newest first, `limit` and `after` query parameters).
  *
- * Maps API Gateway events to the domain in `order.ts` and the store in `order-store.ts`, and their
- * outcomes to JSON responses. `handler.ts` builds it once per container with the real clients;
+ * Commands go to the domain in `order.ts` and the event store in `order-store.ts`; queries read the
+ * read model (`order-read-model.ts`), which the projection keeps up to date from the store's stream,
+ * so an order shows there shortly (usually well under a second) after it is placed. `handler.ts` builds it once per container with the real clients;
  * tests may build it with others.
  */
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
@@ -16,13 +18,16 @@ import { CORRELATION_ID_HEADER, correlationIdOf, parseJsonBody } from '../shared
 import { badRequest, created, notFound, ok, serverError, withHeaders } from '../shared/http-response';
 import { RouteHandler, routeRequests } from '../shared/http-router';
 import { validate } from '../shared/validation';
-import { CreateOrderRequest, Order, OrderId, OrderSettings, buildOrder, orderRuleProblems } from './order';
+import { CreateOrderRequest, Order, OrderId, OrderSettings, orderRuleProblems, placeOrder } from './order';
+import { InvalidCursorError, type OrderReadModel } from './order-read-model';
 import type { OrderStore } from './order-store';
 
 /** What the API needs from the outside world. */
 export interface OrdersApiProps {
-  /** Where orders are kept. */
-  readonly store: Pick<OrderStore, 'put' | 'get'>;
+  /** Where order events are appended. */
+  readonly store: Pick<OrderStore, 'append'>;
+  /** What queries read. */
+  readonly readModel: Pick<OrderReadModel, 'get' | 'listByCustomer'>;
   /** The current settings (cached reads of Parameter Store in production). */
   readonly settings: { read(): Promise<OrderSettings> };
   /** Where idempotency records are kept: the service's table. */
@@ -40,13 +45,20 @@ interface PlaceOrderCommand {
 }
 
 const OrderPathParameters = z.object({ id: OrderId });
+const CustomerPathParameters = z.object({ customerId: CreateOrderRequest.shape.customerId });
+/** Most orders per page of a list. */
+export const MAX_PAGE_SIZE = 50;
+const ListQuery = z.object({
+  limit: z.optional(z.pipe(z.string().check(z.regex(/^[0-9]{1,3}$/)), z.pipe(z.transform(Number), z.int().check(z.minimum(1), z.maximum(MAX_PAGE_SIZE))))),
+  after: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+});
 
 /** How long a key's record, and so its replayable response, is kept: a day, as clients retry within hours. */
 const IDEMPOTENCY_EXPIRY_SECONDS = 24 * 60 * 60;
 
 /** Builds the Lambda handler for the orders API. Call once per container. */
 export function createOrdersApi(props: OrdersApiProps): RouteHandler {
-  const { store, settings, logger, metrics } = props;
+  const { store, readModel, settings, logger, metrics } = props;
 
   const idempotency = new IdempotencyConfig({
     eventKeyJmesPath: 'idempotencyKey',
@@ -56,10 +68,10 @@ export function createOrdersApi(props: OrdersApiProps): RouteHandler {
   });
 
   // Runs at most once per idempotency key; a replay returns the order stored with the key's record.
-  const placeOrder = makeIdempotent(
+  const placeOnce = makeIdempotent(
     async (command: PlaceOrderCommand, current: OrderSettings): Promise<Order> => {
-      const order = buildOrder(command.request, current, { id: randomUUID(), at: new Date() });
-      await store.put(order);
+      // A new id has no events, so the append cannot conflict unless the id was drawn twice.
+      const order = await store.append(randomUUID(), undefined, placeOrder(command.request, current, { at: new Date() }));
       metrics.addMetric('OrdersCreated', MetricUnit.Count, 1);
       logger.info('order placed', { orderId: order.id, lines: order.items.length });
       return order;
@@ -79,14 +91,27 @@ export function createOrdersApi(props: OrdersApiProps): RouteHandler {
       const ruleProblems = orderRuleProblems(body.value, current);
       if (ruleProblems.length > 0) return badRequest('the order breaks a rule', ruleProblems);
 
-      const order = await placeOrder({ idempotencyKey: key.value, request: body.value }, current);
+      const order = await placeOnce({ idempotencyKey: key.value, request: body.value }, current);
       return created(order, `/orders/${order.id}`);
     },
     'GET /orders/{id}': async (event) => {
       const parameters = validate(OrderPathParameters, event.pathParameters ?? {});
       if (!parameters.ok) return badRequest('the order id is malformed', parameters.problems);
-      const order = await store.get(parameters.value.id);
+      const order = await readModel.get(parameters.value.id);
       return order === undefined ? notFound(`there is no order ${parameters.value.id}`) : ok(order);
+    },
+    'GET /customers/{customerId}/orders': async (event) => {
+      const parameters = validate(CustomerPathParameters, event.pathParameters ?? {});
+      if (!parameters.ok) return badRequest('the customer id is malformed', parameters.problems);
+      const query = validate(ListQuery, event.queryStringParameters ?? {});
+      if (!query.ok) return badRequest('the query is malformed', query.problems);
+      try {
+        const page = await readModel.listByCustomer(parameters.value.customerId, { limit: query.value.limit ?? 20, after: query.value.after });
+        return ok(page);
+      } catch (error) {
+        if (error instanceof InvalidCursorError) return badRequest('the query is malformed', [{ path: 'after', message: error.message }]);
+        throw error;
+      }
     },
   });
 

@@ -2,7 +2,9 @@ import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { ConstructPropError, ServiceCatalogError } from '../../constructs/model/errors';
 import type { ServiceSpec } from '../../constructs/model/service-spec';
 import { MicroservicePlatform } from '../../constructs/platform';
-import { catalog } from '../../services';
+import { SagaCatalogError } from '../../constructs/model/validate-patterns';
+import { catalog, sagas } from '../../services';
+import { placeOrderSaga } from '../../services/orders/place-order-saga';
 import { newStack } from './helpers';
 
 const resourcesIn = (stack: Stack) => stack.node.findAll().filter((c) => c instanceof CfnResource);
@@ -35,5 +37,26 @@ describe('MicroservicePlatform', () => {
 
   test('a platform outside any stack needs a stack for every layer', () => {
     expect(() => new MicroservicePlatform(new App(), 'Platform', { platformName: 'shop', services: catalog })).toThrow(/prop 'placement.network' is missing/);
+  });
+
+  test('wires messaging from the specs: a bus when services publish, a subscription per consumer, a saga per saga spec', () => {
+    const platform = new MicroservicePlatform(newStack(), 'Platform', { platformName: 'shop', services: catalog, sagas });
+    expect(platform.events?.bus).toBeDefined();
+    expect([...platform.sagas.keys()]).toEqual(['place-order']);
+    const consumers = [...platform.lambdaServices.values()].filter((service) => service.eventConsumer !== undefined).map((service) => service.spec.name);
+    expect(consumers).toEqual(catalog.filter((spec) => spec.events?.consumes?.length).map((spec) => spec.name));
+    expect(platform.lambdaServices.get('orders')?.eventStore).toBeDefined();
+  });
+
+  test('makes no bus when no service publishes or consumes events and there are no sagas', () => {
+    const quiet: ServiceSpec = { name: 'quiet', runtime: 'lambda', lambda: { entry: catalog[0].lambda!.entry } };
+    expect(new MicroservicePlatform(newStack(), 'Platform', { platformName: 'shop', services: [quiet] }).events).toBeUndefined();
+  });
+
+  test('rejects a saga that does not fit the catalog with a SagaCatalogError before any resource is made', () => {
+    const stack = newStack();
+    const broken = { ...placeOrderSaga, steps: [{ ...placeOrderSaga.steps[0], invoke: { service: 'shipping', action: 'ship' } }] };
+    expect(() => new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services: catalog, sagas: [broken] })).toThrow(SagaCatalogError);
+    expect(resourcesIn(stack)).toHaveLength(0);
   });
 });

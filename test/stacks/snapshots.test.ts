@@ -108,3 +108,15 @@ test('GET /products at the edge goes through the VPC link to the catalog load ba
   for (const subnet of subnets) expect(importsOf(subnet)[0]).toMatch(new RegExp(`^${stacks.network.stackName}:`));
   expect(importsOf(service.Properties.ServiceConnectConfiguration.Namespace)[0]).toMatch(new RegExp(`^${stacks.shared.stackName}:`));
 });
+
+test('the rules in the services stack (consumers, saga trigger) listen on the bus exported by the shared stack', () => {
+  const shared = Template.fromStack(stacks.shared).toJSON();
+  const [bus] = Object.entries<{ Type: string }>(shared.Resources).filter(([, r]) => r.Type === 'AWS::Events::EventBus').map(([id]) => id);
+  const busExports = Object.values<{ Value: unknown; Export?: { Name: string } }>(shared.Outputs ?? {})
+    .filter((o) => JSON.stringify(o.Value) === JSON.stringify({ Ref: bus }))
+    .map((o) => o.Export?.Name);
+  expect(busExports).toHaveLength(1);
+  const rules = Object.values(Template.fromStack(stacks.services).findResources('AWS::Events::Rule')) as { Properties: { EventBusName: unknown; EventPattern: { 'detail-type': string[] } } }[];
+  expect(rules.map((rule) => rule.Properties.EventPattern['detail-type']).sort()).toEqual([['OrderConfirmed'], ['OrderPlaced']]);
+  for (const rule of rules) expect(importsOf(rule.Properties.EventBusName)).toEqual(busExports);
+});

@@ -12,6 +12,8 @@ export interface RequestShape {
   /** The actual path, e.g. `/orders/1b4e...`. @default resource */
   readonly path?: string;
   readonly pathParameters?: Record<string, string>;
+  /** Query string parameters, e.g. `{ limit: '10' }`. @default none */
+  readonly query?: Record<string, string>;
   readonly headers?: Record<string, string>;
   /** A string is sent as is; anything else is sent as JSON. */
   readonly body?: unknown;
@@ -37,8 +39,8 @@ export function apiGatewayEvent(shape: RequestShape): APIGatewayProxyEvent {
     httpMethod: shape.method,
     headers,
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
+    queryStringParameters: shape.query ?? null,
+    multiValueQueryStringParameters: shape.query ? Object.fromEntries(Object.entries(shape.query).map(([name, value]) => [name, [value]])) : null,
     pathParameters: shape.pathParameters ?? null,
     stageVariables: null,
     requestContext: {

@@ -6,7 +6,7 @@ import { CreateTableCommand, DynamoDBClient, KeySchemaElement } from '@aws-sdk/c
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { TableSpec } from '../../constructs/model/service-spec';
+import type { IndexSpec, TableSpec } from '../../constructs/model/service-spec';
 import { localClientConfig } from './aws-test-settings';
 
 // dynalite ships no types; this is the part we use.
@@ -20,8 +20,10 @@ export interface LocalDynamoDb {
   readonly client: DynamoDBClient;
   /** A document client over `client`. */
   readonly documents: DynamoDBDocumentClient;
-  /** Creates a table with the key schema a service spec declares. */
-  createTable(name: string, table: TableSpec): Promise<void>;
+  /** Creates a table with the key schema a service spec declares, and its secondary indexes. */
+  createTable(name: string, table: TableSpec, indexes?: readonly IndexSpec[]): Promise<void>;
+  /** Creates an event store as `LambdaMicroservice` makes it: `streamId` (string) and `version` (number). */
+  createEventStore(name: string): Promise<void>;
   /** Every item of a table. */
   scan(name: string): Promise<Record<string, unknown>[]>;
   /** Stops the server and the clients. */
@@ -42,14 +44,29 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
     endpoint,
     client,
     documents,
-    async createTable(name, table) {
-      const keys: KeySchemaElement[] = [{ AttributeName: table.partitionKey, KeyType: 'HASH' }];
-      if (table.sortKey !== undefined) keys.push({ AttributeName: table.sortKey, KeyType: 'RANGE' });
+    async createTable(name, table, indexes = []) {
+      const keySchema = (key: { partitionKey: string; sortKey?: string }): KeySchemaElement[] => [
+        { AttributeName: key.partitionKey, KeyType: 'HASH' },
+        ...(key.sortKey === undefined ? [] : [{ AttributeName: key.sortKey, KeyType: 'RANGE' as const }]),
+      ];
+      const keys = keySchema(table);
+      const attributes = new Set([...keys, ...indexes.flatMap(keySchema)].map((key) => key.AttributeName!));
       await client.send(
         new CreateTableCommand({
           TableName: name,
           KeySchema: keys,
-          AttributeDefinitions: keys.map((key) => ({ AttributeName: key.AttributeName, AttributeType: 'S' })),
+          AttributeDefinitions: [...attributes].map((attribute) => ({ AttributeName: attribute, AttributeType: 'S' })),
+          GlobalSecondaryIndexes: indexes.length === 0 ? undefined : indexes.map((index) => ({ IndexName: index.name, KeySchema: keySchema(index), Projection: { ProjectionType: 'ALL' } })),
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    },
+    async createEventStore(name) {
+      await client.send(
+        new CreateTableCommand({
+          TableName: name,
+          KeySchema: [{ AttributeName: 'streamId', KeyType: 'HASH' }, { AttributeName: 'version', KeyType: 'RANGE' }],
+          AttributeDefinitions: [{ AttributeName: 'streamId', AttributeType: 'S' }, { AttributeName: 'version', AttributeType: 'N' }],
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );

@@ -6,9 +6,8 @@
  * above the wire (SDK client, Powertools provider, our config reader) is the real code.
  */
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { localClientConfig } from './aws-test-settings';
+import { startJsonProtocolServer } from './local-http-server';
 
 /** SSM returns at most this many parameters per page. */
 const PAGE_SIZE = 10;
@@ -56,27 +55,12 @@ export async function startParameterStoreServer(initial: Record<string, string> 
     };
   };
 
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const reply = (status: number, body: unknown) => {
-        response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `fake-${calls}` });
-        response.end(JSON.stringify(body));
-      };
-      const target = request.headers['x-amz-target'];
-      if (request.method !== 'POST' || target !== 'AmazonSSM.GetParametersByPath') {
-        reply(400, { __type: 'UnknownOperationException', message: `this fake answers only AmazonSSM.GetParametersByPath, not ${String(target)}` });
-        return;
-      }
-      reply(200, getParametersByPath(JSON.parse(Buffer.concat(chunks).toString('utf8')) as GetParametersByPathRequest));
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startJsonProtocolServer((target, body) =>
+    target === 'AmazonSSM.GetParametersByPath'
+      ? { status: 200, body: getParametersByPath(body as GetParametersByPathRequest) }
+      : { status: 400, body: { __type: 'UnknownOperationException', message: `this fake answers only AmazonSSM.GetParametersByPath, not ${target}` } },
+  );
+  const endpoint = server.endpoint;
 
   return {
     endpoint,
@@ -91,8 +75,7 @@ export async function startParameterStoreServer(initial: Record<string, string> 
     },
     async stop() {
       clients.forEach((client) => client.destroy());
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      await server.stop();
     },
   };
 }

@@ -3,14 +3,16 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { LambdaMicroservice, LambdaMicroserviceProps } from '../../../constructs/compute/lambda-microservice';
 import { ConfigStore } from '../../../constructs/config/config-store';
+import { EventBackbone } from '../../../constructs/messaging/event-backbone';
 import { ServiceRegistry } from '../../../constructs/discovery/service-registry';
 import type { ServiceSpec } from '../../../constructs/model/service-spec';
 import { orders } from '../../../services/orders/service';
 import { asList, logicalIds, newStack, statementsOfRole } from '../helpers';
 
-function build(spec: ServiceSpec, options: { config?: boolean; registry?: boolean; retainData?: boolean; openTelemetry?: boolean } = {}) {
+function build(spec: ServiceSpec, options: { config?: boolean; registry?: boolean; retainData?: boolean; openTelemetry?: boolean; events?: boolean } = {}) {
   const stack = newStack();
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  const eventBackbone = options.events === false ? undefined : new EventBackbone(stack, 'Events', { busName: 'shop-dev-events' });
   const props: LambdaMicroserviceProps = {
     spec,
     platformName: 'shop',
@@ -18,6 +20,7 @@ function build(spec: ServiceSpec, options: { config?: boolean; registry?: boolea
     vpc,
     retainData: options.retainData,
     openTelemetry: options.openTelemetry,
+    eventBackbone,
     config: options.config === false ? undefined : new ConfigStore(stack, 'Config', { platformName: 'shop', environmentName: 'dev', services: [spec] }),
     registry: options.registry === false ? undefined : new ServiceRegistry(stack, 'Registry', { vpc, httpNamespaceName: 'shop-dev', dnsNamespaceName: 'dev.shop.internal' }),
   };
@@ -33,7 +36,7 @@ describe('LambdaMicroservice from the orders spec', () => {
     ({ stack } = build(orders));
     template = Template.fromStack(stack);
     [fn] = logicalIds(template, 'AWS::Lambda::Function', { FunctionName: 'shop-dev-orders' });
-    [table] = logicalIds(template, 'AWS::DynamoDB::Table');
+    [table] = logicalIds(template, 'AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] });
   });
 
   test('runs on nodejs24.x with active tracing, the spec memory and timeout, inside the VPC', () => {
@@ -56,7 +59,7 @@ describe('LambdaMicroservice from the orders spec', () => {
   });
 
   test('owns a table with point-in-time recovery, KMS encryption and TTL, unprotected when data is not retained', () => {
-    const [key] = logicalIds(template, 'AWS::KMS::Key');
+    const [key] = logicalIds(template, 'AWS::KMS::Key', { Description: Match.stringLikeRegexp('shop-dev-orders') });
     const resource = template.findResources('AWS::DynamoDB::Table')[table];
     expect(resource.Properties).toMatchObject({
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -68,16 +71,19 @@ describe('LambdaMicroservice from the orders spec', () => {
     expect(resource.DeletionPolicy).toBe('Delete');
   });
 
-  test('protects and retains the table when retainData is true', () => {
+  test('protects and retains its tables when retainData is true', () => {
     const retained = Template.fromStack(build(orders, { retainData: true }).stack);
-    const [resource] = Object.values(retained.findResources('AWS::DynamoDB::Table'));
-    expect(resource.Properties.DeletionProtectionEnabled).toBe(true);
-    expect(resource.DeletionPolicy).toBe('Retain');
-    expect(resource.UpdateReplacePolicy).toBe('Retain');
+    const tables = Object.values(retained.findResources('AWS::DynamoDB::Table'));
+    expect(tables).toHaveLength(3);
+    for (const resource of tables) {
+      expect(resource.Properties.DeletionProtectionEnabled).toBe(true);
+      expect(resource.DeletionPolicy).toBe('Retain');
+      expect(resource.UpdateReplacePolicy).toBe('Retain');
+    }
   });
 
   test('logs to an encrypted /aws/lambda/shop-dev-orders group the function uses', () => {
-    const [key] = logicalIds(template, 'AWS::KMS::Key');
+    const [key] = logicalIds(template, 'AWS::KMS::Key', { Description: Match.stringLikeRegexp('shop-dev-orders') });
     const [group] = logicalIds(template, 'AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/shop-dev-orders' });
     expect(group).toBeDefined();
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/shop-dev-orders', KmsKeyId: { 'Fn::GetAtt': [key, 'Arn'] }, RetentionInDays: 365 });
@@ -101,13 +107,16 @@ describe('LambdaMicroservice from the orders spec', () => {
     for (const r of Object.values(template.findResources('AWS::IAM::Role'))) expect(r.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  test('its DynamoDB permissions cover only its own table', () => {
+  test('its DynamoDB permissions cover only its own tables (ListStreams, which has no resource-level permission, aside)', () => {
     const roleId = template.findResources('AWS::Lambda::Function')[fn].Properties.Role['Fn::GetAtt'][0];
     const dynamo = statementsOfRole(template, roleId).filter((s) => asList(s.Action).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.length).toBeGreaterThan(0);
+    const own = new Set(logicalIds(template, 'AWS::DynamoDB::Table'));
     for (const statement of dynamo) {
       expect(asList(statement.Action).every((a) => a.startsWith('dynamodb:'))).toBe(true);
-      expect(asList(statement.Resource)).toEqual([{ 'Fn::GetAtt': [table, 'Arn'] }]);
+      if (JSON.stringify(statement.Action) === '"dynamodb:ListStreams"') continue;
+      // A table's ARN, stream ARN or `<arn>/index/*`.
+      for (const resource of asList(statement.Resource)) expect(own.has(JSON.stringify(resource).match(/"Fn::GetAtt":\["(\w+)"/)?.[1] ?? '')).toBe(true);
     }
     const actions = dynamo.flatMap((s) => asList(s.Action));
     expect(actions).not.toContain('dynamodb:Scan');
@@ -117,7 +126,7 @@ describe('LambdaMicroservice from the orders spec', () => {
   test('registers in Cloud Map with its function ARN', () => {
     template.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'orders' });
     template.hasResourceProperties('AWS::ServiceDiscovery::Instance', {
-      InstanceAttributes: { runtime: 'lambda', functionName: 'shop-dev-orders', functionArn: { 'Fn::GetAtt': [fn, 'Arn'] }, routes: 'POST /orders,GET /orders/{id}' },
+      InstanceAttributes: { runtime: 'lambda', functionName: 'shop-dev-orders', functionArn: { 'Fn::GetAtt': [fn, 'Arn'] }, routes: 'POST /orders,GET /orders/{id},GET /customers/{customerId}/orders' },
     });
   });
 
@@ -158,5 +167,83 @@ describe('LambdaMicroservice rejects what it cannot build', () => {
   test('a spec that calls others but has no registry', () => {
     const caller: ServiceSpec = { name: 'checkout', runtime: 'lambda', lambda: { entry: orders.lambda!.entry }, calls: ['orders'] };
     expect(() => build(caller, { config: false, registry: false })).toThrow(/Test\/Orders: prop 'registry' is missing, but service 'checkout' calls orders/);
+  });
+});
+
+describe('LambdaMicroservice with event sourcing and events', () => {
+  let template: Template;
+  let fn: string;
+  beforeAll(() => {
+    template = Template.fromStack(build(orders).stack);
+    [fn] = logicalIds(template, 'AWS::Lambda::Function', { FunctionName: 'shop-dev-orders' });
+  });
+
+  test('keeps events in a store keyed by streamId and a number version, with a stream of new items, under its own key', () => {
+    const [key] = logicalIds(template, 'AWS::KMS::Key', { Description: Match.stringLikeRegexp('shop-dev-orders') });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'streamId', KeyType: 'HASH' }, { AttributeName: 'version', KeyType: 'RANGE' }],
+      AttributeDefinitions: Match.arrayWith([{ AttributeName: 'version', AttributeType: 'N' }]),
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } },
+    });
+  });
+
+  test('keeps the read model in a table of its own with the spec\'s list index', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        { IndexName: 'byCustomer', KeySchema: [{ AttributeName: 'customerId', KeyType: 'HASH' }, { AttributeName: 'createdAt', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+      ],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  test('the store\'s stream feeds the function with partial batch responses, bisection, bounded retries and the failure queue', () => {
+    const [store] = logicalIds(template, 'AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+    const [queue] = logicalIds(template, 'AWS::SQS::Queue');
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fn },
+      EventSourceArn: { 'Fn::GetAtt': [store, 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+    });
+  });
+
+  test('is told its event store, read model and bus, and may publish to that bus only', () => {
+    const env = template.findResources('AWS::Lambda::Function')[fn].Properties.Environment.Variables;
+    const [store] = logicalIds(template, 'AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+    const [readModel] = logicalIds(template, 'AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] });
+    const [bus] = logicalIds(template, 'AWS::Events::EventBus');
+    expect(env).toMatchObject({ EVENT_STORE_TABLE_NAME: { Ref: store }, READ_MODEL_TABLE_NAME: { Ref: readModel }, EVENT_BUS_NAME: { Ref: bus } });
+    const roleId = template.findResources('AWS::Lambda::Function')[fn].Properties.Role['Fn::GetAtt'][0];
+    const publish = statementsOfRole(template, roleId).filter((s) => asList(s.Action).includes('events:PutEvents'));
+    expect(publish.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [bus, 'Arn'] }]);
+  });
+
+  test('a service that consumes events gets its subscription: rule, queue with dead-letter queue, mapping', () => {
+    const consumer: ServiceSpec = { name: 'inventory', runtime: 'lambda', lambda: { entry: orders.lambda!.entry, timeoutSeconds: 20 }, events: { consumes: ['OrderConfirmed'] } };
+    const consuming = Template.fromStack(build(consumer, { config: false }).stack);
+    consuming.hasResourceProperties('AWS::Events::Rule', { EventPattern: { 'detail-type': ['OrderConfirmed'] } });
+    consuming.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 120, RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }) });
+    consuming.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] });
+  });
+
+  test('alarms on the backbone topic as soon as its failure queue holds a failed invocation or stream batch', () => {
+    const [queue] = logicalIds(template, 'AWS::SQS::Queue');
+    const [topic] = logicalIds(template, 'AWS::SNS::Topic');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+      Threshold: 1,
+      AlarmActions: [{ Ref: topic }],
+    });
+  });
+
+  test('refuses a spec with events but no backbone, naming the prop and the service', () => {
+    expect(() => build(orders, { events: false })).toThrow(/Test\/Orders: prop 'eventBackbone' is missing, but service 'orders' publishes or consumes events/);
   });
 });

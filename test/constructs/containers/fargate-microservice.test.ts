@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { ConfigStore } from '../../../constructs/config/config-store';
@@ -45,6 +45,7 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
     [loadBalancerId] = one(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
     taskRoleId = task.Properties.TaskRoleArn['Fn::GetAtt'][0];
   });
+  const catalogTableId = () => Stack.of(platform).getLogicalId(platform.fargateServices.get('catalog')!.table!.node.defaultChild as CfnElement);
   const containerNamed = (name: string) => task.Properties.ContainerDefinitions.find((c: Resource) => c.Name === name);
 
   test('a cluster with Container Insights and both Fargate capacity providers; dev may use Spot, with an on-demand base', () => {
@@ -88,7 +89,7 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
 
   test('the app is given its port, table, config path and drain time, and nothing secret', () => {
     const env = Object.fromEntries(containerNamed('app').Environment.map((e: Resource) => [e.Name, e.Value]));
-    const [table] = logicalIds(template, 'AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] });
+    const table = catalogTableId();
     expect(env).toMatchObject({
       PORT: String(catalog.container!.port),
       TABLE_NAME: { Ref: table },
@@ -188,7 +189,7 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
 
   test('the task role reaches only its own table, key, config path, metrics log group, and X-Ray', () => {
     const statements = statementsOfRole(template, taskRoleId);
-    const [table] = logicalIds(template, 'AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] });
+    const table = catalogTableId();
     const resources = statements.flatMap((s) => asList(s.Resource)).map(arnText);
     for (const resource of resources) {
       const allowed =

@@ -1,18 +1,24 @@
 /**
  * The deployed entry point, end to end: the real `handler` with its real SDK clients, pointed through
- * the standard AWS_ENDPOINT_URL_* variables at dynalite (DynamoDB protocol) and a fake Parameter Store.
+ * the standard AWS_ENDPOINT_URL_* variables at dynalite (DynamoDB protocol), a fake Parameter Store
+ * and a stand-in EventBridge bus. The event store's stream is played by handing the handler the
+ * stream records of what the store holds, as Lambda's event source mapping would.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { handler as OrdersHandler } from '../../../services/orders/handler';
 import { orders } from '../../../services/orders/service';
 import { apiGatewayEvent, lambdaContext, RequestShape } from '../../support/api-gateway-events';
-import { TEST_CREDENTIALS, TEST_REGION } from '../../support/aws-test-settings';
+import { localLambdaEnvironment } from '../../support/aws-test-settings';
 import { CapturedOutput, captureOutput } from '../../support/captured-output';
+import { EventBusServer, startEventBusServer } from '../../support/event-bus-server';
+import { insertRecord, streamEvent } from '../../support/lambda-events';
 import { LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
 import { ParameterStoreServer, startParameterStoreServer } from '../../support/parameter-store-server';
 
 const TABLE = 'shop-test-orders';
+const EVENTS = 'shop-test-orders-events';
+const READ_MODEL = 'shop-test-orders-read-model';
 const CONFIG_PATH = '/shop/test/orders';
 const MAX_ITEMS = 3;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -29,12 +35,17 @@ describe('orders handler', () => {
   const savedEnv = { ...process.env };
   let dynamodb: LocalDynamoDb;
   let parameterStore: ParameterStoreServer;
+  let bus: EventBusServer;
   let output: CapturedOutput;
   let handler: typeof OrdersHandler;
 
   beforeAll(async () => {
     dynamodb = await startLocalDynamoDb();
     await dynamodb.createTable(TABLE, orders.table!);
+    await dynamodb.createEventStore(EVENTS);
+    const model = orders.eventSourcing!.readModel;
+    await dynamodb.createTable(READ_MODEL, model, model.indexes);
+    bus = await startEventBusServer();
     // The spec's config, with a lower limit so a test can exceed it.
     const config = { ...orders.config, maxItemsPerOrder: String(MAX_ITEMS) };
     parameterStore = await startParameterStoreServer(
@@ -43,17 +54,12 @@ describe('orders handler', () => {
     delete process.env.AWS_PROFILE;
     delete process.env.AWS_SESSION_TOKEN;
     Object.assign(process.env, {
+      ...localLambdaEnvironment('orders', { dynamodb: dynamodb.endpoint, ssm: parameterStore.endpoint, eventBridge: bus.endpoint }),
       TABLE_NAME: TABLE,
+      EVENT_STORE_TABLE_NAME: EVENTS,
+      READ_MODEL_TABLE_NAME: READ_MODEL,
+      EVENT_BUS_NAME: 'shop-test-events',
       CONFIG_PATH,
-      POWERTOOLS_SERVICE_NAME: 'orders',
-      POWERTOOLS_METRICS_NAMESPACE: 'shop',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      AWS_LAMBDA_FUNCTION_NAME: 'shop-dev-orders',
-      AWS_REGION: TEST_REGION,
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_SSM: parameterStore.endpoint,
     });
     output = captureOutput();
     // The module builds its clients from the environment when it loads, as in a Lambda container.
@@ -63,16 +69,26 @@ describe('orders handler', () => {
   afterAll(async () => {
     output.restore();
     await parameterStore.stop();
+    await bus.stop();
     await dynamodb.stop();
     process.env = savedEnv;
   });
 
-  const invoke = (shape: RequestShape) => handler(apiGatewayEvent(shape), lambdaContext());
+  const invoke = async (shape: RequestShape) => (await handler(apiGatewayEvent(shape), lambdaContext())) as APIGatewayProxyResult;
+  /** Plays the event store's stream: hands the handler the records of every event it has not seen yet. */
+  const seen = new Set<string>();
+  const runProjection = async () => {
+    const fresh = (await dynamodb.scan(EVENTS)).filter((item) => !seen.has(`${item.streamId}/${item.version}`));
+    fresh.forEach((item) => seen.add(`${item.streamId}/${item.version}`));
+    return handler(streamEvent(fresh.map((item) => insertRecord(item))), lambdaContext());
+  };
   const post = (body: unknown, headers: Record<string, string> = { 'Idempotency-Key': randomUUID() }) =>
     invoke({ method: 'POST', resource: '/orders', headers, body });
   const get = (id: string) => invoke({ method: 'GET', resource: '/orders/{id}', path: `/orders/${id}`, pathParameters: { id } });
   const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body);
-  const orderItems = async () => (await dynamodb.scan(TABLE)).filter((item) => String(item.pk).startsWith('ORDER#'));
+  const orderItems = async () => dynamodb.scan(EVENTS);
+  /** Everything the service keeps: its table (idempotency records, snapshots) and its event store. */
+  const everything = async () => [await dynamodb.scan(TABLE), await dynamodb.scan(EVENTS)];
   /** EMF records that carry the metric `name`. */
   const metricsEmitted = (name: string) =>
     output.records().filter((record) => {
@@ -80,7 +96,7 @@ describe('orders handler', () => {
       return (emf?.CloudWatchMetrics ?? []).some((directive) => directive.Metrics.some((metric) => metric.Name === name));
     });
 
-  test('POST creates an order: 201 with the order and its location, and the order is in the table', async () => {
+  test('POST creates an order: 201 with the order and its location, and OrderPlaced is in the event store', async () => {
     const response = await post({ ...validOrder, note: 'ring twice' });
 
     expect(response.statusCode).toBe(201);
@@ -95,16 +111,76 @@ describe('orders handler', () => {
       currency: 'EUR',
       totalQuantity: 3,
       createdAt: expect.any(String),
+      updatedAt: order.createdAt,
+      version: 1,
     });
     expect(response.headers).toMatchObject({ location: `/orders/${order.id}` });
-    expect(await orderItems()).toContainEqual({ ...order, pk: `ORDER#${order.id}` });
+    expect(await orderItems()).toContainEqual({
+      streamId: order.id,
+      version: 1,
+      type: 'OrderPlaced',
+      at: order.createdAt,
+      customerId: 'customer-42',
+      items: validOrder.items,
+      note: 'ring twice',
+      currency: 'EUR',
+    });
   });
 
-  test('GET gives back a created order', async () => {
+  test('GET reads the projection: the order shows once the stream is projected, and OrderPlaced is published', async () => {
     const created = bodyOf(await post(validOrder));
+    expect((await get(created.id)).statusCode).toBe(404);
+
+    expect(await runProjection()).toEqual({ batchItemFailures: [] });
+
     const response = await get(created.id);
     expect(response.statusCode).toBe(200);
     expect(bodyOf(response)).toEqual(created);
+    expect(bus.received).toContainEqual({
+      EventBusName: 'shop-test-events',
+      Source: 'orders',
+      DetailType: 'OrderPlaced',
+      detail: { orderId: created.id, customerId: 'customer-42', items: validOrder.items, currency: 'EUR', placedAt: created.createdAt },
+    });
+  });
+
+  test("GET /customers/{customerId}/orders lists the customer's projected orders, newest first", async () => {
+    const customerId = `customer-${randomUUID()}`;
+    const first = bodyOf(await post({ ...validOrder, customerId }));
+    const second = bodyOf(await post({ ...validOrder, customerId }));
+    await runProjection();
+
+    const list = (query?: Record<string, string>) =>
+      invoke({ method: 'GET', resource: '/customers/{customerId}/orders', path: `/customers/${customerId}/orders`, pathParameters: { customerId }, query });
+    const page = await list({ limit: '1' });
+    expect(page.statusCode).toBe(200);
+    const newest = [second, first].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    expect(bodyOf(page)).toEqual({ orders: [newest[0]], next: expect.any(String) });
+    expect(bodyOf(await list({ limit: '1', after: bodyOf(page).next })).orders).toEqual([newest[1]]);
+
+    expect(bodyOf(await list({ limit: '500' })).error.fields).toEqual([{ path: 'limit', message: 'must be at most 50' }]);
+    expect(bodyOf(await list({ after: 'bogus' })).error.fields).toEqual([{ path: 'after', message: 'the cursor is not one this API gave out' }]);
+  });
+
+  test('saga actions confirm or reject an order, with the reason, once; the projection publishes the outcome', async () => {
+    const confirmed = bodyOf(await post(validOrder));
+    const rejected = bodyOf(await post(validOrder));
+    const detail = (order: { id: string; customerId: string }) => ({ orderId: order.id, customerId: order.customerId, items: validOrder.items, currency: 'EUR', placedAt: 'x' });
+    const failure = { Error: 'OutOfStock', Cause: JSON.stringify({ errorType: 'OutOfStock', errorMessage: '2 of grinder asked, 1 available' }) };
+
+    await expect(handler({ action: 'confirmOrder', detail: detail(confirmed), results: {} }, lambdaContext())).resolves.toEqual({ orderId: confirmed.id, status: 'CONFIRMED', version: 2 });
+    await expect(handler({ action: 'confirmOrder', detail: detail(confirmed), results: {} }, lambdaContext())).resolves.toEqual({ orderId: confirmed.id, status: 'CONFIRMED', version: 2 });
+    await expect(handler({ action: 'rejectOrder', detail: detail(rejected), results: {}, failure }, lambdaContext())).resolves.toEqual({ orderId: rejected.id, status: 'REJECTED', version: 2 });
+    await runProjection();
+
+    expect(bodyOf(await get(confirmed.id))).toMatchObject({ status: 'CONFIRMED', version: 2 });
+    expect(bodyOf(await get(rejected.id))).toMatchObject({ status: 'REJECTED', rejectionReason: 'OutOfStock: 2 of grinder asked, 1 available', version: 2 });
+    expect(bus.received.filter((event) => (event.detail as { orderId: string }).orderId === rejected.id).map((event) => event.DetailType)).toEqual(['OrderPlaced', 'OrderRejected']);
+    await expect(handler({ action: 'confirmOrder', detail: detail(rejected), results: {} }, lambdaContext())).rejects.toThrow(`order ${rejected.id} is REJECTED and cannot be confirmed`);
+  });
+
+  test('refuses an invocation it does not serve', async () => {
+    await expect(handler({ hello: 'world' }, lambdaContext())).rejects.toThrow(/does not serve/);
   });
 
   test('GET answers 404 in JSON for an id that names no order', async () => {
@@ -131,20 +207,20 @@ describe('orders handler', () => {
       [{ path: 'items', message: `must have at most ${MAX_ITEMS} entries (maxItemsPerOrder); this order has 4` }],
     ],
   ])('POST with %s answers 400 naming the fields, and writes nothing', async (_case, body, fields) => {
-    const before = await dynamodb.scan(TABLE);
+    const before = await everything();
     const response = await post(body);
     expect(response.statusCode).toBe(400);
     expect(response.headers).toMatchObject({ 'content-type': 'application/json' });
     expect(bodyOf(response)).toEqual({ error: { code: 'bad_request', message: expect.any(String), fields } });
-    expect(await dynamodb.scan(TABLE)).toEqual(before);
+    expect(await everything()).toEqual(before);
   });
 
   test('POST without an Idempotency-Key answers 400 naming the header, and writes nothing', async () => {
-    const before = await dynamodb.scan(TABLE);
+    const before = await everything();
     const response = await post(validOrder, {});
     expect(response.statusCode).toBe(400);
     expect(bodyOf(response).error.fields).toEqual([{ path: 'Idempotency-Key', message: expect.stringMatching(/^header is required/) }]);
-    expect(await dynamodb.scan(TABLE)).toEqual(before);
+    expect(await everything()).toEqual(before);
   });
 
   test('POST replayed with the same key and body answers the same, and places one order counted once', async () => {
@@ -166,13 +242,13 @@ describe('orders handler', () => {
   test('POST with a used key and a different body answers 422 and places nothing', async () => {
     const key = randomUUID();
     expect((await post(validOrder, { 'Idempotency-Key': key })).statusCode).toBe(201);
-    const before = await dynamodb.scan(TABLE);
+    const before = await everything();
 
     const response = await post({ ...validOrder, customerId: 'customer-other' }, { 'Idempotency-Key': key });
 
     expect(response.statusCode).toBe(422);
     expect(bodyOf(response).error.code).toBe('unprocessable');
-    expect(await dynamodb.scan(TABLE)).toEqual(before);
+    expect(await everything()).toEqual(before);
   });
 
   test('a refused POST does not use up its key: the corrected request with the same key is placed', async () => {
@@ -193,7 +269,7 @@ describe('orders handler', () => {
 
   test("answers with API Gateway's request id as correlation id when the caller sends none", async () => {
     const event = apiGatewayEvent({ method: 'GET', resource: '/orders/{id}', path: '/orders/x', pathParameters: { id: 'x' } });
-    const response = await handler(event, lambdaContext());
+    const response = (await handler(event, lambdaContext())) as APIGatewayProxyResult;
     expect(response.headers).toMatchObject({ 'x-correlation-id': event.requestContext.requestId });
   });
 
@@ -202,7 +278,7 @@ describe('orders handler', () => {
     const outcome: Record<string, string> = {};
     for (const route of declared) {
       const [method, resource] = route.split(' ');
-      const response = await invoke({ method, resource, pathParameters: { id: randomUUID() }, body: validOrder });
+      const response = await invoke({ method, resource, pathParameters: { id: randomUUID(), customerId: 'customer-42' }, body: validOrder });
       const unrouted = response.statusCode === 405 || (response.statusCode === 404 && bodyOf(response).error.message.startsWith('no route'));
       outcome[route] = unrouted ? 'not routed' : 'routed';
     }

@@ -1,5 +1,20 @@
 import * as z from 'zod';
-import { CreateOrderRequest, MAX_LINES, OrderSettings, buildOrder, orderRuleProblems } from '../../../services/orders/order';
+import {
+  CreateOrderRequest,
+  MAX_LINES,
+  type Order,
+  type OrderEvent,
+  OrderHistoryError,
+  OrderSettings,
+  OrderStateError,
+  type OrderStatus,
+  confirmOrder,
+  foldOrder,
+  isSnapshotVersion,
+  orderRuleProblems,
+  placeOrder,
+  rejectOrder,
+} from '../../../services/orders/order';
 import { orders } from '../../../services/orders/service';
 import { validate } from '../../../services/shared/validation';
 
@@ -106,24 +121,102 @@ describe('orderRuleProblems', () => {
   });
 });
 
-describe('buildOrder', () => {
-  const placement = { id: '6f1c2a0e-5b7d-4c1e-9a3f-2d8e7b6c5a41', at: new Date('2025-11-24T17:00:00.000Z') };
+describe('placeOrder', () => {
+  const at = new Date('2025-11-24T17:00:00.000Z');
 
-  test('places the requested lines under the given id, at the given time, in the configured currency', () => {
-    expect(buildOrder(request, settings, placement)).toEqual({
-      id: placement.id,
+  test('is the OrderPlaced event of the requested lines, at the given time, in the configured currency', () => {
+    expect(placeOrder(request, settings, { at })).toEqual({
+      type: 'OrderPlaced',
+      at: '2025-11-24T17:00:00.000Z',
+      customerId: 'customer-42',
+      items: request.items,
+      currency: 'EUR',
+    });
+  });
+
+  test('keeps a note, and has no note key at all without one', () => {
+    expect(placeOrder({ ...request, note: 'ring twice' }, settings, { at })).toMatchObject({ note: 'ring twice' });
+    expect(Object.keys(placeOrder(request, settings, { at }))).not.toContain('note');
+  });
+});
+
+describe('folding order events', () => {
+  const id = '6f1c2a0e-5b7d-4c1e-9a3f-2d8e7b6c5a41';
+  const placed: OrderEvent = { type: 'OrderPlaced', at: '2025-11-24T17:00:00.000Z', customerId: 'customer-42', items: request.items, currency: 'EUR' };
+  const confirmed: OrderEvent = { type: 'OrderConfirmed', at: '2025-11-24T17:00:02.000Z' };
+  const rejected: OrderEvent = { type: 'OrderRejected', at: '2025-11-24T17:00:03.000Z', reason: 'OutOfStock: 5 of grinder asked, 1 available' };
+
+  test('OrderPlaced makes a PLACED order at version 1 with its total quantity', () => {
+    expect(foldOrder(id, [{ version: 1, event: placed }])).toEqual({
+      id,
       customerId: 'customer-42',
       items: request.items,
       status: 'PLACED',
       currency: 'EUR',
       totalQuantity: 3,
-      createdAt: '2025-11-24T17:00:00.000Z',
+      createdAt: placed.at,
+      updatedAt: placed.at,
+      version: 1,
     });
   });
 
-  test('keeps a note, and has no note key at all without one', () => {
-    expect(buildOrder({ ...request, note: 'ring twice' }, settings, placement).note).toBe('ring twice');
-    expect(Object.keys(buildOrder(request, settings, placement))).not.toContain('note');
+  test('OrderConfirmed and OrderRejected move the status, the time and the version; a rejection keeps its reason', () => {
+    expect(foldOrder(id, [{ version: 1, event: placed }, { version: 2, event: confirmed }])).toMatchObject({ status: 'CONFIRMED', updatedAt: confirmed.at, version: 2, createdAt: placed.at });
+    expect(foldOrder(id, [{ version: 1, event: placed }, { version: 2, event: rejected }])).toMatchObject({ status: 'REJECTED', rejectionReason: 'OutOfStock: 5 of grinder asked, 1 available', version: 2 });
+  });
+
+  test('no events fold to no order', () => {
+    expect(foldOrder(id, [])).toBeUndefined();
+  });
+
+  test('folding onto a snapshot gives the same order as folding the whole history', () => {
+    const history = [{ version: 1, event: placed }, { version: 2, event: confirmed }];
+    const snapshot = foldOrder(id, history.slice(0, 1));
+    expect(foldOrder(id, history.slice(1), snapshot)).toEqual(foldOrder(id, history));
+  });
+
+  test.each([
+    ['a history that does not start with OrderPlaced', [{ version: 1, event: confirmed }], /starts with OrderConfirmed/],
+    ['an order placed twice', [{ version: 1, event: placed }, { version: 2, event: placed }], /placed twice/],
+    ['a gap in the versions', [{ version: 1, event: placed }, { version: 3, event: confirmed }], /version 3 does not follow version 1/],
+  ])('refuses %s', (_case, events, message) => {
+    expect(() => foldOrder(id, events)).toThrow(OrderHistoryError);
+    expect(() => foldOrder(id, events)).toThrow(message);
+  });
+});
+
+describe('order decisions', () => {
+  const at = new Date('2025-11-24T17:00:05.000Z');
+  const order = (status: OrderStatus): Order => ({
+    id: 'o-1', customerId: 'c-1', items: request.items, status, currency: 'EUR', totalQuantity: 3, createdAt: '2025-11-24T17:00:00.000Z', updatedAt: '2025-11-24T17:00:00.000Z', version: 1,
+  });
+
+  test('a placed order is confirmed, or rejected with the reason', () => {
+    expect(confirmOrder(order('PLACED'), at)).toEqual([{ type: 'OrderConfirmed', at: at.toISOString() }]);
+    expect(rejectOrder(order('PLACED'), 'PaymentDeclined: above the limit', at)).toEqual([{ type: 'OrderRejected', at: at.toISOString(), reason: 'PaymentDeclined: above the limit' }]);
+  });
+
+  test('repeating a decision appends nothing (a retried saga action)', () => {
+    expect(confirmOrder(order('CONFIRMED'), at)).toEqual([]);
+    expect(rejectOrder(order('REJECTED'), 'again', at)).toEqual([]);
+  });
+
+  test('a confirmed order cannot be rejected, nor a rejected one confirmed', () => {
+    expect(() => rejectOrder(order('CONFIRMED'), 'late', at)).toThrow(OrderStateError);
+    expect(() => confirmOrder(order('REJECTED'), at)).toThrow('order o-1 is REJECTED and cannot be confirmed');
+  });
+});
+
+describe('snapshots', () => {
+  test.each([
+    [10, 10, true],
+    [20, 10, true],
+    [9, 10, false],
+    [11, 10, false],
+    [0, 10, false],
+    [3, 3, true],
+  ])('version %i with a snapshot every %i events: %s', (version, every, expected) => {
+    expect(isSnapshotVersion(version, every)).toBe(expected);
   });
 });
 

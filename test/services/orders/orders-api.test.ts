@@ -7,7 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import type { Order } from '../../../services/orders/order';
+import { OrderReadModel } from '../../../services/orders/order-read-model';
 import { OrderStore, PARTITION_KEY } from '../../../services/orders/order-store';
 import { createOrdersApi } from '../../../services/orders/orders-api';
 import { orders } from '../../../services/orders/service';
@@ -16,6 +16,8 @@ import { CapturedOutput, captureOutput } from '../../support/captured-output';
 import { LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
 
 const TABLE = 'orders-api-test';
+const EVENTS = 'orders-api-test-events';
+const READ_MODEL = 'orders-api-test-read-model';
 const validOrder = { customerId: 'customer-42', items: [{ productId: 'grinder', quantity: 1 }] };
 
 describe('orders API', () => {
@@ -25,6 +27,9 @@ describe('orders API', () => {
   beforeAll(async () => {
     dynamodb = await startLocalDynamoDb();
     await dynamodb.createTable(TABLE, orders.table!);
+    await dynamodb.createEventStore(EVENTS);
+    const model = orders.eventSourcing!.readModel;
+    await dynamodb.createTable(READ_MODEL, model, model.indexes);
     output = captureOutput();
   });
   afterAll(async () => {
@@ -32,11 +37,14 @@ describe('orders API', () => {
     await dynamodb.stop();
   });
 
-  /** An API whose store is the real one, except where `overrides` replace its methods. */
-  const apiWith = (overrides: Partial<Pick<OrderStore, 'put' | 'get'>>) => {
-    const real = new OrderStore({ tableName: TABLE, client: dynamodb.documents });
+  const realStore = () => new OrderStore({ eventStoreTableName: EVENTS, snapshotTableName: TABLE, client: dynamodb.documents });
+  /** An API whose store and read model are the real ones, except where `overrides` replace their methods. */
+  const apiWith = (overrides: Partial<Pick<OrderStore, 'append'> & Pick<OrderReadModel, 'get'>>) => {
+    const store = realStore();
+    const readModel = new OrderReadModel({ tableName: READ_MODEL, client: dynamodb.documents });
     return createOrdersApi({
-      store: { put: (order) => real.put(order), get: (id) => real.get(id), ...overrides },
+      store: { append: overrides.append ?? ((id, current, event) => store.append(id, current, event)) },
+      readModel: { get: overrides.get ?? ((id) => readModel.get(id)), listByCustomer: (customerId, options) => readModel.listByCustomer(customerId, options) },
       settings: { read: async () => ({ maxItemsPerOrder: 20, currency: 'EUR' }) },
       idempotencyStore: new DynamoDBPersistenceLayer({ tableName: TABLE, keyAttr: PARTITION_KEY, expiryAttr: 'expiration', awsSdkV3Client: dynamodb.client }),
       logger: new Logger({ serviceName: 'orders', logLevel: 'INFO' }),
@@ -52,12 +60,12 @@ describe('orders API', () => {
     let putStarted!: () => void;
     const started = new Promise<void>((resolve) => (putStarted = resolve));
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const real = new OrderStore({ tableName: TABLE, client: dynamodb.documents });
+    const real = realStore();
     const api = apiWith({
-      put: async (order: Order) => {
+      append: async (id, current, event) => {
         putStarted();
         await gate;
-        await real.put(order);
+        return real.append(id, current, event);
       },
     });
     const key = randomUUID();
@@ -104,11 +112,11 @@ describe('orders API', () => {
 
   test('a failed placement releases its key: a retry with the same key places the order', async () => {
     let failures = 1;
-    const real = new OrderStore({ tableName: TABLE, client: dynamodb.documents });
+    const real = realStore();
     const api = apiWith({
-      put: async (order: Order) => {
+      append: async (id, current, event) => {
         if (failures-- > 0) throw new Error('ProvisionedThroughputExceededException');
-        await real.put(order);
+        return real.append(id, current, event);
       },
     });
     const key = randomUUID();
@@ -116,6 +124,6 @@ describe('orders API', () => {
     expect((await post(api, key)).statusCode).toBe(500);
     const retry = await post(api, key);
     expect(retry.statusCode).toBe(201);
-    await expect(real.get(bodyOf(retry).id)).resolves.toEqual(bodyOf(retry));
+    await expect(real.load(bodyOf(retry).id)).resolves.toMatchObject({ order: bodyOf(retry), version: 1 });
   });
 });

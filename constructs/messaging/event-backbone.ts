@@ -1,0 +1,100 @@
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { ConstructPropError } from '../model/errors';
+import { EncryptionKey } from '../security/encryption-key';
+
+/** Props of an EventBackbone. */
+export interface EventBackboneProps {
+  /** Name of the event bus, e.g. `shop-dev-events`. */
+  readonly busName: string;
+  /**
+   * How long the archive keeps every event on the bus, for replay (whole days, at least one).
+   * @default Duration.days(90)
+   */
+  readonly archiveRetention?: Duration;
+  /**
+   * Topic that alarms of the backbone (such as a dead-letter queue that is not empty) notify.
+   * @default - a new topic encrypted with the backbone's key
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Keep the key when the stack is deleted.
+   * @default false
+   */
+  readonly retainData?: boolean;
+}
+
+/**
+ * The platform's domain-event backbone: an EventBridge bus that services publish to, an archive of
+ * every event for replay, and the topic that messaging alarms notify. Consumers subscribe with an
+ * `EventConsumer` each (queue, dead-letter queue, alarm), made next to the consuming service.
+ */
+export class EventBackbone extends Construct {
+  /** The bus domain events are published to. */
+  public readonly bus: events.EventBus;
+  /** The archive of everything published to the bus. */
+  public readonly archive: events.Archive;
+  /** Alarms about messaging (dead letters, failed sagas) notify this topic. */
+  public readonly alarmTopic: sns.ITopic;
+  /** The key of the alarm topic, when the backbone made the topic. */
+  public readonly encryptionKey?: EncryptionKey;
+
+  constructor(scope: Construct, id: string, props: EventBackboneProps) {
+    super(scope, id);
+    if (!/^[A-Za-z0-9._-]{1,256}$/.test(props.busName) || props.busName === 'default') {
+      throw ConstructPropError.of(this, 'busName', `'${props.busName}' must be 1 to 256 letters, digits, dots, hyphens or underscores, and not 'default'`);
+    }
+    const retention = props.archiveRetention ?? Duration.days(90);
+    const DAY_MS = 24 * 60 * 60 * 1000;
+    if (!retention.isUnresolved() && (retention.toMilliseconds() < DAY_MS || retention.toMilliseconds() % DAY_MS !== 0)) {
+      throw ConstructPropError.of(this, 'archiveRetention', `is ${retention.toHumanString()}; give whole days, and keep events at least one day so they can be replayed`);
+    }
+
+    this.bus = new events.EventBus(this, 'Bus', { eventBusName: props.busName, description: 'Domain events of the platform services' });
+    this.archive = this.bus.archive('Archive', {
+      description: `Every event on ${props.busName}, for replay`,
+      eventPattern: { account: [this.bus.env.account] },
+      retention,
+    });
+
+    if (props.alarmTopic) {
+      this.alarmTopic = props.alarmTopic;
+    } else {
+      this.encryptionKey = new EncryptionKey(this, 'Key', { description: `Encrypts the messaging alarms of ${props.busName}`, allowCloudWatchLogs: false, retain: props.retainData });
+      // CloudWatch alarms publish to the encrypted topic, so the alarm service must use the key.
+      this.encryptionKey.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'CloudWatchAlarmsPublish',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': this.bus.env.account } },
+        }),
+      );
+      const topic = new sns.Topic(this, 'Alarms', {
+        displayName: `Alarms of ${props.busName}`,
+        masterKey: this.encryptionKey.key,
+        enforceSSL: true,
+      });
+      topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'CloudWatchAlarmsOfThisAccount',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: { StringEquals: { 'aws:SourceAccount': this.bus.env.account } },
+        }),
+      );
+      this.alarmTopic = topic;
+    }
+  }
+
+  /** Lets the grantee publish events to the bus. */
+  public grantPublish(grantee: iam.IGrantable): iam.Grant {
+    return this.bus.grantPutEventsTo(grantee);
+  }
+}
+

@@ -1,0 +1,20 @@
+import * as path from 'node:path';
+import * as z from 'zod';
+import type { ServiceSpec } from '../../constructs/model/service-spec';
+import { ProductStockRequest } from './inventory';
+import { PARTITION_KEY } from './stock-store';
+
+/** Inventory: keeps stock and prices, holds stock for orders in the place-order saga. */
+export const inventory: ServiceSpec = {
+  name: 'inventory',
+  description: 'Keeps stock and prices; holds, releases and commits stock for orders',
+  runtime: 'lambda',
+  routes: [
+    { route: 'PUT /stock/{productId}', requestBodySchema: z.toJSONSchema(ProductStockRequest, { target: 'draft-4' }) as Record<string, unknown> },
+    { route: 'GET /stock/{productId}' },
+  ],
+  events: { consumes: ['OrderConfirmed'] },
+  table: { partitionKey: PARTITION_KEY, timeToLiveAttribute: 'expiration' },
+  scaling: { min: 0, max: 20 },
+  lambda: { entry: path.join(__dirname, 'handler.ts'), memoryMiB: 256, timeoutSeconds: 10 },
+};

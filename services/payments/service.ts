@@ -1,0 +1,14 @@
+import * as path from 'node:path';
+import type { ServiceSpec } from '../../constructs/model/service-spec';
+import { PARTITION_KEY } from './charge-store';
+
+/** Payments: charges and refunds orders in the place-order saga. No routes: only the saga calls it. */
+export const payments: ServiceSpec = {
+  name: 'payments',
+  description: 'Charges orders and refunds them when the saga compensates',
+  runtime: 'lambda',
+  config: { maxChargeMinor: '100000' },
+  table: { partitionKey: PARTITION_KEY, timeToLiveAttribute: 'expiration' },
+  scaling: { min: 0, max: 20 },
+  lambda: { entry: path.join(__dirname, 'handler.ts'), memoryMiB: 256, timeoutSeconds: 10 },
+};
