@@ -113,8 +113,9 @@ export class DependencyBreaker {
       timer = setTimeout(() => {
         this.#count('AttemptTimedOut');
         const error = new AttemptTimeoutError(this.dependency, this.policy.timeoutMs);
-        controller.abort(error);
+        // Settle the race first: an attempt that answers on abort must not win it.
         reject(error);
+        controller.abort(error);
       }, this.policy.timeoutMs);
     });
     try {
