@@ -147,7 +147,7 @@ export class FargateMicroservice extends Construct {
     }
     // The same checks as for a whole catalog, so a construct used on its own fails as clearly.
     try {
-      validateCatalog([{ ...spec, calls: undefined, events: undefined }]);
+      validateCatalog([{ ...spec, calls: undefined, events: undefined, resilience: undefined }]);
     } catch (error) {
       throw ConstructPropError.of(this, 'spec', `is not valid:\n${(error as Error).message}`);
     }
