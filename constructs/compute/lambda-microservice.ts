@@ -74,7 +74,8 @@ const DEFAULT_TIMEOUT_SECONDS = 10;
  * One microservice on Lambda, made from its spec: an esbuild bundle of its handler on the
  * latest Node.js runtime in the platform VPC, with active tracing, explicit memory and timeout,
  * its own encrypted table and log group, a failure queue for async invocations, a role that
- * can touch only what the service owns, its config path, and a registration in Cloud Map.
+ * can touch only what the service owns, its config path, and a registration in Cloud Map. A
+ * service that calls others may discover only those, in the namespace `DISCOVERY_NAMESPACE` names.
  */
 export class LambdaMicroservice extends Construct {
   /** The function. */

@@ -99,6 +99,11 @@ export interface EdgeGatewayProps {
  * the Cognito authorizer with the route's scope, checked by a request validator (and the
  * route's body schema), throttled, traced by X-Ray, logged as JSON to an encrypted log group,
  * and shielded by a WAF web ACL with AWS managed rules and a per-IP rate limit.
+ *
+ * A service whose spec has an `entry` (a BFF) is its front end's own entry: its methods need the
+ * front end's API key, whose usage plan throttles and meters them, the stage throttles them with
+ * the entry's limits, and the firewall blocks bodies over the entry's size limit on its paths.
+ * Every route's integration timeout comes from its service's resilience policies (29 s without).
  */
 export class EdgeGateway extends Construct {
   /** The REST API. */

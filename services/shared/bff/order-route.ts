@@ -5,6 +5,7 @@
  * that neither `orders` nor a stale copy can give is a 503.
  */
 import * as z from 'zod/mini';
+import { correlationIdOf } from '../http-request';
 import { badRequest, jsonResponse, notFound, serviceUnavailable, withHeaders } from '../http-response';
 import type { RouteHandler } from '../http-router';
 import { validate } from '../validation';
@@ -30,7 +31,7 @@ export function orderRoute<Flags>(props: OrderRouteProps<Flags>): RouteHandler {
     const parameters = validate(OrderPathParameters, event.pathParameters ?? {});
     if (!parameters.ok) return badRequest('the order id is malformed', parameters.problems);
     const flags = await props.flags.read();
-    const correlationId = event.headers?.['x-correlation-id'] ?? event.requestContext.requestId;
+    const correlationId = correlationIdOf(event);
     const aggregate = await aggregateOrder(props.sources, parameters.value.id, correlationId, props.withProducts(flags));
     if (aggregate.status === 'not-found') return notFound(`there is no order ${parameters.value.id}`);
     if (aggregate.status === 'unavailable') {
