@@ -258,7 +258,8 @@ export class MicroservicePlatform extends Construct {
           lambdaService?.function.addEnvironment(name, value);
           fargateService?.container.addEnvironment(name, value);
         }
-        flags.grantRead(spec.name, lambdaService?.role ?? fargateService!.taskRole);
+        const role = lambdaService?.role ?? fargateService?.taskRole;
+        if (role) flags.grantRead(spec.name, role);
       }
     }
 

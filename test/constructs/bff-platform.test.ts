@@ -190,6 +190,13 @@ describe('the BFFs through MicroservicePlatform', () => {
     expect(serviceNamed(template, 'shop-dev-catalog').Properties.ServiceConnectConfiguration.Services[0].Timeout.PerRequestTimeoutSeconds).toBe(15);
   });
 
+  test('a BFF whose retry budget outlives its own timeout fails synth, naming the service and the field', () => {
+    const greedy: ServiceSpec = { ...bffMobile, resilience: { ...bffMobile.resilience, orders: { timeoutMs: 2000, retries: 2, backoffMs: 200 } } };
+    expect(() => platformTemplate(demoCatalog.map((spec) => (spec.name === 'bff-mobile' ? greedy : spec)))).toThrow(
+      /service 'bff-mobile', field 'resilience': the call budgets \(orders 6600 ms \+ catalog 1000 ms.*add up to 8600 ms, longer than the caller's own timeout \(lambda.timeoutSeconds, 6000 ms\)/,
+    );
+  });
+
   test('FeatureFlags refuses to be made without flagged services, naming itself and the prop', () => {
     expect(() => new FeatureFlags(newStack(), 'Flags', { applicationName: 'x', environmentName: 'dev', metricsNamespace: 'x', services: [] })).toThrow(ConstructPropError);
     expect(() => new FeatureFlags(newStack(), 'Flags', { applicationName: 'x', environmentName: 'dev', metricsNamespace: 'x', services: [{ spec: { ...bffWeb, featureFlags: undefined } }] }))
