@@ -1,5 +1,6 @@
 // The public API of the construct library. Import from the package root only.
 export * from './model/service-spec';
+export * from './model/resilience-policy';
 export * from './model/errors';
 export * from './model/validate-catalog';
 export * from './model/saga-spec';
@@ -11,6 +12,7 @@ export * from './observability/platform-tracing';
 export * from './network/platform-network';
 export * from './discovery/service-registry';
 export * from './config/config-store';
+export * from './config/feature-flags';
 export * from './identity/platform-identity';
 export * from './gateway/edge-gateway';
 export * from './compute/lambda-microservice';

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +11,8 @@ import type { GatewayBackend } from './gateway/edge-gateway';
 import { AccessLogBucket } from './observability/access-log-bucket';
 import { EncryptionKey } from './security/encryption-key';
 import { ConfigStore } from './config/config-store';
+import { FeatureFlags, FlaggedService } from './config/feature-flags';
+import { serviceConnectTimeoutMsOf } from './model/resilience-policy';
 import { ServiceRegistry } from './discovery/service-registry';
 import { EdgeGateway } from './gateway/edge-gateway';
 import { EventBackbone } from './messaging/event-backbone';
@@ -110,6 +112,8 @@ export class MicroservicePlatform extends Construct {
   public readonly imageRepositories: ReadonlyMap<string, ServiceImageRepository>;
   /** The EKS cluster and its services, when the catalog has kubernetes services. */
   public readonly kubernetes?: KubernetesPlatform;
+  /** Feature flags on AppConfig, when any service declares some. */
+  public readonly featureFlags?: FeatureFlags;
   /** The edge gateway, when any service has routes. */
   public readonly gateway?: EdgeGateway;
   /** The validated catalog. */
@@ -230,6 +234,7 @@ export class MicroservicePlatform extends Construct {
           retainData,
           logRetention: profile.logRetention,
           minHealthyPercent: profile.minHealthyPercent,
+          serviceConnectRequestTimeout: millisOrUndefined(serviceConnectTimeoutMsOf(spec.name, this.services)),
         });
         if ((spec.routes ?? []).length > 0) service.allowCallsFrom(linkSecurityGroup, 'the edge gateway VPC link');
         fargateServices.set(spec.name, service);
@@ -248,6 +253,36 @@ export class MicroservicePlatform extends Construct {
         const lambdaCaller = lambdaServices.get(spec.name);
         if (fargateCaller) target.allowServiceConnectFrom(fargateCaller);
         else if (lambdaCaller) target.allowCallsFrom(lambdaCaller.securityGroup, `calls from ${spec.name}`);
+      }
+      // Lambda callees are invoked by the ARN the registry gives: the caller may invoke exactly those functions.
+      for (const callee of spec.calls ?? []) {
+        const lambdaCallee = lambdaServices.get(callee);
+        const callerRole = lambdaServices.get(spec.name)?.role ?? fargateServices.get(spec.name)?.taskRole;
+        if (lambdaCallee && callerRole) lambdaCallee.grantInvoke(callerRole);
+      }
+    }
+
+    // Feature flags: a configuration profile per service that declares them, read only by that service.
+    const flagged: FlaggedService[] = this.services
+      .filter((spec) => spec.featureFlags !== undefined)
+      .map((spec) => ({ spec, functionName: lambdaServices.get(spec.name)?.functionName }));
+    if (flagged.length > 0) {
+      const flags = (this.featureFlags = new FeatureFlags(shared, 'FeatureFlags', {
+        applicationName: prefix,
+        environmentName,
+        metricsNamespace: platformName,
+        services: flagged,
+        retain: retainData,
+      }));
+      for (const { spec } of flagged) {
+        const lambdaService = lambdaServices.get(spec.name);
+        const fargateService = fargateServices.get(spec.name);
+        for (const [name, value] of Object.entries(flags.environmentFor(spec.name))) {
+          lambdaService?.function.addEnvironment(name, value);
+          fargateService?.container.addEnvironment(name, value);
+        }
+        const role = lambdaService?.role ?? fargateService?.taskRole;
+        if (role) flags.grantRead(spec.name, role);
       }
     }
 
@@ -308,4 +343,8 @@ export class MicroservicePlatform extends Construct {
       });
     }
   }
+}
+
+function millisOrUndefined(ms: number | undefined): Duration | undefined {
+  return ms === undefined ? undefined : Duration.millis(ms);
 }

@@ -86,7 +86,8 @@ const DEFAULT_TIMEOUT_SECONDS = 10;
  * One microservice on Lambda, made from its spec: an esbuild bundle of its handler on the
  * latest Node.js runtime in the platform VPC, with active tracing, explicit memory and timeout,
  * its own encrypted table and log group, a failure queue for async invocations, a role that
- * can touch only what the service owns, its config path, and a registration in Cloud Map.
+ * can touch only what the service owns, its config path, and a registration in Cloud Map. A
+ * service that calls others may discover only those, in the namespace `DISCOVERY_NAMESPACE` names.
  */
 export class LambdaMicroservice extends Construct {
   /** The function. */
@@ -356,7 +357,11 @@ export class LambdaMicroservice extends Construct {
           ...(spec.routes?.length ? { routes: spec.routes.map((r) => r.route).join(',').slice(0, 1024) } : {}),
         },
       });
-      if (spec.calls?.length) props.registry.grantDiscover(this.role);
+      if (spec.calls?.length) {
+        // Only the services it calls, found by name in the namespace this variable points to.
+        props.registry.grantDiscover(this.role, spec.calls);
+        this.function.addEnvironment('DISCOVERY_NAMESPACE', props.registry.httpNamespace.namespaceName);
+      }
     } else if (spec.calls?.length) {
       throw ConstructPropError.of(this, 'registry', `is missing, but service '${spec.name}' calls ${spec.calls.join(', ')} and must find them through discovery`);
     }
@@ -374,8 +379,11 @@ export class LambdaMicroservice extends Construct {
     }
   }
 
-  /** Lets the grantee invoke the function. */
+  /**
+   * Lets the grantee invoke the function: `lambda:InvokeFunction` on exactly its unqualified ARN
+   * (no versions or aliases), which is what callers find in the registry.
+   */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    return this.function.grantInvoke(grantee);
+    return iam.Grant.addToPrincipal({ grantee, actions: ['lambda:InvokeFunction'], resourceArns: [this.function.functionArn] });
   }
 }

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
+import { configEntriesOf } from '../model/resilience-policy';
 import type { ServiceSpec } from '../model/service-spec';
 
 /** Props of a ConfigStore. */
@@ -19,7 +20,7 @@ const LEVEL = /^[a-z][a-z0-9-]{0,31}$/;
 
 /**
  * The config server: a Parameter Store hierarchy `/<platform>/<env>/<service>/<key>` made from
- * each spec's config. Services read their own path (with caching) and nothing else; a changed
+ * each spec's config and resilience policies. Services read their own path (with caching) and nothing else; a changed
  * value takes effect without a redeploy.
  */
 export class ConfigStore extends Construct {
@@ -40,7 +41,8 @@ export class ConfigStore extends Construct {
     const byService = new Map<string, Map<string, ssm.StringParameter>>();
     for (const spec of props.services) {
       const own = new Map<string, ssm.StringParameter>();
-      for (const [key, value] of Object.entries(spec.config ?? {})) {
+      // The spec's config, and its resilience policies as `resilience.<callee>.<field>`.
+      for (const [key, value] of Object.entries(configEntriesOf(spec))) {
         own.set(
           key,
           new ssm.StringParameter(this, `${spec.name}-${key}`, {

@@ -71,6 +71,12 @@ export interface FargateMicroserviceProps {
    */
   readonly minHealthyPercent?: number;
   /**
+   * How long Service Connect lets one call to this service take (its callers' resilience policies
+   * give it: the longest attempt timeout any of them declares for this service).
+   * @default Duration.seconds(15)
+   */
+  readonly serviceConnectRequestTimeout?: Duration;
+  /**
    * Image of the OpenTelemetry collector beside the service.
    * @default DEFAULT_COLLECTOR_IMAGE
    */
@@ -83,7 +89,7 @@ const PORT_NAME = 'http';
 /** Hard memory limit of the collector; the app container gets the rest of the task's memory. */
 const COLLECTOR_MEMORY_MIB = 128;
 const LISTENER_PORT = 80;
-/** Service Connect: how long a call may take, and how long an idle connection is kept. */
+/** Service Connect: how long a call may take (unless the callers' policies say), and how long an idle connection is kept. */
 const SERVICE_CONNECT_REQUEST_TIMEOUT = Duration.seconds(15);
 const SERVICE_CONNECT_IDLE_TIMEOUT = Duration.seconds(60);
 
@@ -142,7 +148,7 @@ export class FargateMicroservice extends Construct {
     }
     // The same checks as for a whole catalog, so a construct used on its own fails as clearly.
     try {
-      validateCatalog([{ ...spec, calls: undefined, events: undefined }]);
+      validateCatalog([{ ...spec, calls: undefined, events: undefined, resilience: undefined }]);
     } catch (error) {
       throw ConstructPropError.of(this, 'spec', `is not valid:\n${(error as Error).message}`);
     }
@@ -193,6 +199,7 @@ export class FargateMicroservice extends Construct {
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
       OTEL_RESOURCE_ATTRIBUTES: `service.namespace=${props.platformName},deployment.environment=${props.environmentName}`,
     };
+    if (spec.calls?.length) environment.DISCOVERY_NAMESPACE = props.registry.httpNamespace.namespaceName;
     if (spec.table) {
       this.table = createServiceTable(this, 'Table', { table: spec.table, encryptionKey: key, retain });
       grantServiceTable(this.table, key, this.taskRole);
@@ -292,7 +299,7 @@ export class FargateMicroservice extends Construct {
           discoveryName: spec.name,
           dnsName: spec.name,
           port: container.port,
-          perRequestTimeout: SERVICE_CONNECT_REQUEST_TIMEOUT,
+          perRequestTimeout: props.serviceConnectRequestTimeout ?? SERVICE_CONNECT_REQUEST_TIMEOUT,
           idleTimeout: SERVICE_CONNECT_IDLE_TIMEOUT,
         }],
         logDriver: logging('service-connect'),
@@ -381,7 +388,7 @@ export class FargateMicroservice extends Construct {
         ...(spec.routes?.length ? { routes: spec.routes.map((r) => r.route).join(',').slice(0, 1024) } : {}),
       },
     });
-    if (spec.calls?.length) props.registry.grantDiscover(this.taskRole);
+    if (spec.calls?.length) props.registry.grantDiscover(this.taskRole, spec.calls);
 
     const policy = this.taskRole.node.findChild('DefaultPolicy');
     Validations.of(policy).acknowledge({

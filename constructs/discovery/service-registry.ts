@@ -75,14 +75,20 @@ export class ServiceRegistry extends Construct {
   }
 
   /**
-   * Lets the grantee find services in the HTTP namespace (and nothing else in Cloud Map).
+   * Lets the grantee find services in the HTTP namespace (and nothing else in Cloud Map); given
+   * `serviceNames`, only those services (the `servicediscovery:ServiceName` condition).
    */
-  public grantDiscover(grantee: iam.IGrantable): iam.Grant {
+  public grantDiscover(grantee: iam.IGrantable, serviceNames?: readonly string[]): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['servicediscovery:DiscoverInstances', 'servicediscovery:DiscoverInstancesRevision'],
       resourceArns: ['*'],
-      conditions: { StringEquals: { 'servicediscovery:NamespaceName': this.httpNamespace.namespaceName } },
+      conditions: {
+        StringEquals: {
+          'servicediscovery:NamespaceName': this.httpNamespace.namespaceName,
+          ...(serviceNames === undefined ? {} : { 'servicediscovery:ServiceName': [...serviceNames] }),
+        },
+      },
     });
   }
 }

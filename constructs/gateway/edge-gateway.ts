@@ -9,7 +9,8 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { PlatformIdentity } from '../identity/platform-identity';
 import { ConstructPropError } from '../model/errors';
-import { ServiceSpec, parseRoute, scopeNameFor } from '../model/service-spec';
+import { integrationTimeoutMsOf } from '../model/resilience-policy';
+import { EntrySpec, FrontEnd, ServiceSpec, parseRoute, scopeNameFor } from '../model/service-spec';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
 import { EncryptionKey } from '../security/encryption-key';
 
@@ -31,6 +32,18 @@ export interface GatewayBackend {
   readonly handler?: lambda.IFunction;
   /** The internal load balancer in front of the service (container services). */
   readonly loadBalancer?: PrivateLoadBalancerTarget;
+}
+
+/** What the gateway made for one front end's entry (a service with `entry` in its spec). */
+export interface GatewayEntry {
+  /** The entry as the spec declares it. */
+  readonly entry: EntrySpec;
+  /** The service behind it. */
+  readonly serviceName: string;
+  /** Throttling and quota of the front end's API key. */
+  readonly usagePlan: apigateway.UsagePlan;
+  /** The front end's API key (sent as `x-api-key`; it meters and throttles, it does not authenticate). */
+  readonly apiKey: apigateway.IApiKey;
 }
 
 /** Props of an EdgeGateway. */
@@ -86,6 +99,11 @@ export interface EdgeGatewayProps {
  * the Cognito authorizer with the route's scope, checked by a request validator (and the
  * route's body schema), throttled, traced by X-Ray, logged as JSON to an encrypted log group,
  * and shielded by a WAF web ACL with AWS managed rules and a per-IP rate limit.
+ *
+ * A service whose spec has an `entry` (a BFF) is its front end's own entry: its methods need the
+ * front end's API key, whose usage plan throttles and meters them, the stage throttles them with
+ * the entry's limits, and the firewall blocks bodies over the entry's size limit on its paths.
+ * Every route's integration timeout comes from its service's resilience policies (29 s without).
  */
 export class EdgeGateway extends Construct {
   /** The REST API. */
@@ -98,6 +116,8 @@ export class EdgeGateway extends Construct {
   public readonly webAcl: wafv2.CfnWebACL;
   /** Every method made, keyed by `METHOD /path`. */
   public readonly methods: ReadonlyMap<string, apigateway.Method>;
+  /** The front ends' entries, by front end. */
+  public readonly entries: ReadonlyMap<FrontEnd, GatewayEntry>;
 
   constructor(scope: Construct, id: string, props: EdgeGatewayProps) {
     super(scope, id);
@@ -121,6 +141,17 @@ export class EdgeGateway extends Construct {
       this.configureAccountLogging();
     }
 
+    // Each entry's methods get the entry's own throttling at the stage (the usage plan adds it per API key).
+    const entryBackends = props.backends.filter((backend) => backend.spec.entry !== undefined);
+    const methodOptions: Record<string, apigateway.MethodDeploymentOptions> = {};
+    for (const backend of entryBackends) {
+      for (const route of backend.spec.routes ?? []) {
+        const parsed = parseRoute(route.route);
+        if (typeof parsed === 'string') continue;
+        methodOptions[`${parsed.path}/${parsed.method}`] = { throttlingRateLimit: backend.spec.entry!.rateLimit, throttlingBurstLimit: backend.spec.entry!.burstLimit };
+      }
+    }
+
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: props.apiName,
       description: 'Edge gateway of the microservice platform',
@@ -135,6 +166,7 @@ export class EdgeGateway extends Construct {
         throttlingRateLimit: rate,
         throttlingBurstLimit: burst,
         cacheDataEncrypted: true,
+        methodOptions,
         accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
         accessLogFormat: apigateway.AccessLogFormat.custom(
           JSON.stringify({
@@ -187,13 +219,15 @@ export class EdgeGateway extends Construct {
       if ((backend.handler === undefined) === (backend.loadBalancer === undefined)) {
         throw ConstructPropError.of(this, `backends[${backend.spec.name}]`, 'must have either a handler (Lambda) or a loadBalancer (containers), not both and not neither');
       }
-      const lambdaIntegration = backend.handler ? new apigateway.LambdaIntegration(backend.handler, { proxy: true, allowTestInvoke: false }) : undefined;
+      // The caller's resilience policies say how long its routes may take; without one the REST API's most, 29 s.
+      const integrationTimeout = Duration.millis(integrationTimeoutMsOf(backend.spec) ?? 29_000);
+      const lambdaIntegration = backend.handler ? new apigateway.LambdaIntegration(backend.handler, { proxy: true, allowTestInvoke: false, timeout: integrationTimeout }) : undefined;
       (backend.spec.routes ?? []).forEach((route, index) => {
         const parsed = parseRoute(route.route);
         if (typeof parsed === 'string') {
           throw ConstructPropError.of(this, `backends[${backend.spec.name}].routes[${index}]`, parsed);
         }
-        const integration = lambdaIntegration ?? privateIntegration(parsed.method, parsed.path, parsed.segments, backend.loadBalancer!);
+        const integration = lambdaIntegration ?? privateIntegration(parsed.method, parsed.path, parsed.segments, backend.loadBalancer!, integrationTimeout);
         const resource = this.api.root.resourceForPath(parsed.path);
         const requestParameters: Record<string, boolean> = {};
         for (const segment of parsed.segments) {
@@ -217,6 +251,8 @@ export class EdgeGateway extends Construct {
           requestValidator: validator,
           requestParameters,
           requestModels,
+          // An entry's routes also need its front end's API key, which its usage plan meters.
+          apiKeyRequired: backend.spec.entry !== undefined,
         });
         if (backend.loadBalancer) {
           // The L2 integration knows only VPC links V1 (to a Network Load Balancer); a V2 link reaches the ALB itself.
@@ -234,8 +270,9 @@ export class EdgeGateway extends Construct {
       });
     }
     this.methods = methods;
+    this.entries = this.createEntries(props.apiName, entryBackends, methods);
 
-    this.webAcl = this.createWebAcl(props.apiName, perIp);
+    this.webAcl = this.createWebAcl(props.apiName, perIp, props.stageName, entryBackends.map((backend) => backend.spec.entry!));
     new wafv2.CfnWebACLAssociation(this, 'WafAssociation', {
       resourceArn: this.api.deploymentStage.stageArn,
       webAclArn: this.webAcl.attrArn,
@@ -247,7 +284,34 @@ export class EdgeGateway extends Construct {
     return this.api.url;
   }
 
-  private createWebAcl(apiName: string, perIp: number): wafv2.CfnWebACL {
+  /** A usage plan (throttle and quota) and an API key per entry, on the entry's methods only. */
+  private createEntries(apiName: string, backends: readonly GatewayBackend[], methods: ReadonlyMap<string, apigateway.Method>): Map<FrontEnd, GatewayEntry> {
+    const entries = new Map<FrontEnd, GatewayEntry>();
+    for (const backend of backends) {
+      const entry = backend.spec.entry!;
+      const throttle = { rateLimit: entry.rateLimit, burstLimit: entry.burstLimit };
+      const usagePlan = this.api.addUsagePlan(`${entry.frontEnd}Plan`, {
+        name: `${apiName}-${entry.frontEnd}`,
+        description: `The ${entry.frontEnd} front end: ${backend.spec.name} under ${entry.basePath}`,
+        throttle,
+        quota: { limit: entry.quota.limit, period: apigateway.Period[entry.quota.period] },
+        apiStages: [{
+          api: this.api,
+          stage: this.api.deploymentStage,
+          throttle: (backend.spec.routes ?? []).map((route) => ({ method: methods.get(route.route)!, throttle })),
+        }],
+      });
+      const apiKey = this.api.addApiKey(`${entry.frontEnd}Key`, {
+        apiKeyName: `${apiName}-${entry.frontEnd}`,
+        description: `Meters the ${entry.frontEnd} front end against its usage plan`,
+      });
+      usagePlan.addApiKey(apiKey);
+      entries.set(entry.frontEnd, { entry, serviceName: backend.spec.name, usagePlan, apiKey });
+    }
+    return entries;
+  }
+
+  private createWebAcl(apiName: string, perIp: number, stageName: string, entries: readonly EntrySpec[]): wafv2.CfnWebACL {
     const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
     const managed = (name: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
       name,
@@ -271,6 +335,21 @@ export class EdgeGateway extends Construct {
         },
         managed('AWSManagedRulesCommonRuleSet', 1),
         managed('AWSManagedRulesKnownBadInputsRuleSet', 2),
+        // Each entry's own body size limit, on the paths under its base path (the stage is the first segment).
+        ...entries.map((entry, index): wafv2.CfnWebACL.RuleProperty => ({
+          name: `${entry.frontEnd}-body-size`,
+          priority: 10 + index,
+          action: { block: {} },
+          statement: {
+            andStatement: {
+              statements: [
+                { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'STARTS_WITH', searchString: `/${stageName}${entry.basePath}/`, textTransformations: [{ priority: 0, type: 'NONE' }] } },
+                { sizeConstraintStatement: { fieldToMatch: { body: { oversizeHandling: 'MATCH' } }, comparisonOperator: 'GT', size: entry.maxBodyBytes, textTransformations: [{ priority: 0, type: 'NONE' }] } },
+              ],
+            },
+          },
+          visibilityConfig: visibility(`${entry.frontEnd}-body-size`),
+        })),
       ],
     });
   }
@@ -299,7 +378,7 @@ export class EdgeGateway extends Construct {
  * An HTTP proxy integration to the same path on a private load balancer; path parameters are
  * passed on by name. Connection settings are set on the method (see the VPC link V2 override).
  */
-function privateIntegration(method: string, routePath: string, segments: readonly string[], target: PrivateLoadBalancerTarget): apigateway.Integration {
+function privateIntegration(method: string, routePath: string, segments: readonly string[], target: PrivateLoadBalancerTarget, timeout: Duration): apigateway.Integration {
   const requestParameters: Record<string, string> = {};
   for (const segment of segments) {
     if (segment.startsWith('{')) {
@@ -311,6 +390,6 @@ function privateIntegration(method: string, routePath: string, segments: readonl
     type: apigateway.IntegrationType.HTTP_PROXY,
     integrationHttpMethod: method,
     uri: `${target.url}${routePath}`,
-    options: { requestParameters, timeout: Duration.seconds(29) },
+    options: { requestParameters, timeout },
   });
 }

@@ -176,6 +176,60 @@ export function shutdownBudgetOf(container: ContainerSpec): ShutdownBudget {
   };
 }
 
+/**
+ * How a caller treats one dependency: per-attempt timeout, retries with jittered backoff, and the
+ * circuit breaker around the whole call. Declared in the caller's spec; the single source for the
+ * breaker in code (written to the caller's config path), the gateway integration timeout of the
+ * caller's routes, and the Service Connect request timeout of a container callee.
+ */
+export interface ResiliencePolicy {
+  /** Milliseconds one attempt may take before it is abandoned (50 to 29000). */
+  readonly timeoutMs: number;
+  /** Further attempts after a failed one (0 to 5). @default 0 */
+  readonly retries?: number;
+  /** Milliseconds of the first backoff; each next one doubles, with full jitter (0 to 5000). @default 100 */
+  readonly backoffMs?: number;
+  /** Share of failed calls (percent) in the rolling window that opens the breaker (1 to 100). @default 50 */
+  readonly errorThresholdPercent?: number;
+  /** Calls the rolling window must hold before the breaker may open (1 to 1000). @default 5 */
+  readonly volumeThreshold?: number;
+  /** Milliseconds the breaker stays open before it lets one probe through (half-open) (100 to 600000). @default 10000 */
+  readonly resetTimeoutMs?: number;
+  /** Milliseconds of the rolling window the error share is counted over (1000 to 600000). @default 10000 */
+  readonly rollingWindowMs?: number;
+}
+
+/** A resilience policy with its defaults applied. */
+export type ResolvedResiliencePolicy = Required<ResiliencePolicy>;
+
+/** Periods a usage plan quota counts over. */
+export type QuotaPeriod = 'DAY' | 'WEEK' | 'MONTH';
+
+/**
+ * The service is the backend of one front end's entry at the edge (a BFF): its routes live under
+ * the entry's base path, are exposed to that front end's app client only, need the front end's API
+ * key, and are throttled, metered and size-limited for that front end alone.
+ */
+export interface EntrySpec {
+  /** The front end this entry serves. */
+  readonly frontEnd: FrontEnd;
+  /** Path prefix every route of the service starts with, e.g. `/web`. */
+  readonly basePath: string;
+  /** Steady-state requests per second for this entry's methods (and its usage plan). */
+  readonly rateLimit: number;
+  /** Burst of requests for this entry's methods. */
+  readonly burstLimit: number;
+  /** Requests the front end's API key may make per quota period. */
+  readonly quota: { readonly limit: number; readonly period: QuotaPeriod };
+  /** Largest request body (bytes) the firewall lets through to this entry (1 to 8192, what WAF inspects). */
+  readonly maxBodyBytes: number;
+  /**
+   * Milliseconds the front end waits for an answer; the gateway's integration timeout for the entry
+   * must end before it, so the client gets the gateway's answer rather than its own timeout.
+   */
+  readonly clientTimeoutMs: number;
+}
+
 /** One microservice, declared once. */
 export interface ServiceSpec {
   /** DNS-safe name: lowercase letters, digits and hyphens, 2 to 32 characters, starting with a letter. */
@@ -194,6 +248,19 @@ export interface ServiceSpec {
   readonly events?: EventsSpec;
   /** Services it calls, by name; they are found through discovery. @default - none */
   readonly calls?: string[];
+  /**
+   * A resilience policy per service in `calls` (keyed by its name).
+   * @default - none: calls run without a policy, and the gateway waits its default
+   */
+  readonly resilience?: Record<string, ResiliencePolicy>;
+  /**
+   * Boolean feature flags the service reads from AWS AppConfig, with their initial values; the
+   * platform hosts them in a configuration profile of the service's own.
+   * @default - no feature flags
+   */
+  readonly featureFlags?: Record<string, boolean>;
+  /** The service is a front end's entry (a BFF). @default - not an entry */
+  readonly entry?: EntrySpec;
   /** Its own table. @default - no table */
   readonly table?: TableSpec;
   /** Event store and read model (lambda runtime only). @default - no event sourcing */

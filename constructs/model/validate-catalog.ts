@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServiceCatalogError, SpecProblem } from './errors';
+import { HANDLER_OVERHEAD_MS, RESILIENCE_CONFIG_PREFIX, callBudgetMs, integrationTimeoutMsOf } from './resilience-policy';
 import { ContainerSpec, FRONT_ENDS, ParsedRoute, ServiceSpec, ShutdownBudget, parseRoute, shutdownBudgetOf } from './service-spec';
 import { eventSourcingProblems } from './validate-patterns';
 
@@ -67,11 +68,15 @@ export function validateCatalog(catalog: readonly ServiceSpec[]): readonly Servi
     checkScaling(spec, report);
     checkRuntimeSettings(spec, report);
     problems.push(...eventSourcingProblems(spec, service));
+    checkResilience(spec, report);
+    checkFeatureFlags(spec, report);
+    checkEntry(spec, report);
   });
 
   checkRoutesAcrossServices(catalog, label, problems);
   checkEventsAcrossServices(catalog, label, problems);
   checkDependencies(catalog, label, problems);
+  checkEntriesAcrossServices(catalog, label, problems);
 
   if (problems.length > 0) {
     throw new ServiceCatalogError(problems);
@@ -116,6 +121,7 @@ function checkConfig(spec: ServiceSpec, report: Report): void {
     } else {
       for (const [key, value] of Object.entries(spec.config)) {
         if (!CONFIG_KEY.test(key)) report(`config.${key}`, 'key must be 1 to 64 letters, digits, dots, hyphens or underscores');
+        if (key.startsWith(RESILIENCE_CONFIG_PREFIX)) report(`config.${key}`, `keys starting with '${RESILIENCE_CONFIG_PREFIX}' are written from the resilience policies; declare the policy under resilience instead`);
         if (typeof value !== 'string' || value.length === 0) report(`config.${key}`, 'value must be a non-empty string');
         else if (value.length > MAX_CONFIG_VALUE) report(`config.${key}`, `value is ${value.length} characters; Parameter Store keeps at most ${MAX_CONFIG_VALUE}`);
       }
@@ -410,4 +416,154 @@ function checkDependencies(catalog: readonly ServiceSpec[], label: (s: ServiceSp
   for (const name of edges.keys()) {
     if (state.get(name) === undefined) visit(name, [name]);
   }
+}
+
+/** Bounds of each resilience policy field: [min, max]. */
+const POLICY_BOUNDS: Record<string, [number, number]> = {
+  timeoutMs: [50, 29_000],
+  retries: [0, 5],
+  backoffMs: [0, 5000],
+  errorThresholdPercent: [1, 100],
+  volumeThreshold: [1, 1000],
+  resetTimeoutMs: [100, 600_000],
+  rollingWindowMs: [1000, 600_000],
+};
+/** The most a REST API integration may wait. */
+const MAX_INTEGRATION_TIMEOUT_MS = 29_000;
+const DEFAULT_LAMBDA_TIMEOUT_SECONDS = 10;
+
+/**
+ * Each policy names a declared call and has numbers in range; the budgets must fit inside the
+ * caller's own timeout (a Lambda's timeout, and the gateway's 29 s for routed services), so a
+ * retry never outlives the request it serves. An entry (BFF) needs a policy for every call.
+ */
+function checkResilience(spec: ServiceSpec, report: Report): void {
+  const resilience = spec.resilience;
+  if (resilience === undefined) {
+    if (spec.entry !== undefined && (spec.calls ?? []).length > 0) {
+      report('resilience', `is missing; an entry service must declare a policy for each service it calls (${(spec.calls ?? []).join(', ')})`);
+    }
+    return;
+  }
+  if (typeof resilience !== 'object' || resilience === null || Array.isArray(resilience)) {
+    report('resilience', 'must be an object of callee name to { timeoutMs, retries, ... }');
+    return;
+  }
+  const calls = Array.isArray(spec.calls) ? spec.calls : [];
+  let usable = true;
+  for (const [callee, policy] of Object.entries(resilience)) {
+    if (!calls.includes(callee)) report(`resilience.${callee}`, `names '${callee}', which is not in calls; a policy applies to a declared call`);
+    if (typeof policy !== 'object' || policy === null) {
+      report(`resilience.${callee}`, 'must be an object { timeoutMs, retries?, backoffMs?, errorThresholdPercent?, volumeThreshold?, resetTimeoutMs?, rollingWindowMs? }');
+      usable = false;
+      continue;
+    }
+    for (const [field, value] of Object.entries(policy)) {
+      const bounds = POLICY_BOUNDS[field];
+      if (bounds === undefined) report(`resilience.${callee}.${field}`, `is not a policy field; expected one of ${Object.keys(POLICY_BOUNDS).join(', ')}`);
+      else if (!isInt(value, bounds[0], bounds[1])) {
+        report(`resilience.${callee}.${field}`, `${String(value)} must be a whole number from ${bounds[0]} to ${bounds[1]}`);
+        usable = false;
+      }
+    }
+    if (policy.timeoutMs === undefined) {
+      report(`resilience.${callee}.timeoutMs`, 'is required');
+      usable = false;
+    }
+  }
+  if (spec.entry !== undefined) {
+    for (const callee of calls) if (!(callee in resilience)) report(`resilience.${callee}`, `is missing; an entry service must declare a policy for each service it calls`);
+  }
+  if (!usable) return;
+
+  const total = integrationTimeoutMsOf(spec) ?? 0;
+  const budgets = Object.entries(resilience).map(([callee, policy]) => `${callee} ${callBudgetMs(policy)} ms`).join(' + ');
+  const explain = `the call budgets (${budgets}, each every attempt at its timeout plus every backoff) and ${HANDLER_OVERHEAD_MS} ms for the handler add up to ${total} ms`;
+  if (spec.runtime === 'lambda' && spec.lambda !== undefined) {
+    const ownMs = (spec.lambda.timeoutSeconds ?? DEFAULT_LAMBDA_TIMEOUT_SECONDS) * 1000;
+    if (total > ownMs) report('resilience', `${explain}, longer than the caller's own timeout (lambda.timeoutSeconds, ${ownMs} ms): lower the retries or timeouts, or raise the timeout`);
+  }
+  if ((spec.routes ?? []).length > 0 && total > MAX_INTEGRATION_TIMEOUT_MS) {
+    report('resilience', `${explain}, longer than the ${MAX_INTEGRATION_TIMEOUT_MS} ms an API Gateway integration may wait`);
+  }
+}
+
+const FLAG_NAME = /^[a-zA-Z][a-zA-Z0-9]{0,63}$/;
+
+function checkFeatureFlags(spec: ServiceSpec, report: Report): void {
+  const flags = spec.featureFlags;
+  if (flags === undefined) return;
+  if (typeof flags !== 'object' || flags === null || Array.isArray(flags) || Object.keys(flags).length === 0) {
+    report('featureFlags', 'must be an object of at least one flag name to its initial true or false');
+    return;
+  }
+  for (const [name, value] of Object.entries(flags)) {
+    if (!FLAG_NAME.test(name)) report(`featureFlags.${name}`, 'name must be 1 to 64 letters and digits, starting with a letter');
+    if (typeof value !== 'boolean') report(`featureFlags.${name}`, `${String(value)} must be true or false`);
+  }
+}
+
+const BASE_PATH = /^\/[a-z0-9][a-z0-9-]*$/;
+const QUOTA_PERIODS = ['DAY', 'WEEK', 'MONTH'];
+/** What WAF inspects of a request body sent to a REST API, by default. */
+const MAX_INSPECTED_BODY_BYTES = 8192;
+
+function checkEntry(spec: ServiceSpec, report: Report): void {
+  const entry = spec.entry;
+  if (entry === undefined) return;
+  if (typeof entry !== 'object' || entry === null) {
+    report('entry', 'must be an object { frontEnd, basePath, rateLimit, burstLimit, quota, maxBodyBytes, clientTimeoutMs }');
+    return;
+  }
+  if (!FRONT_ENDS.includes(entry.frontEnd)) report('entry.frontEnd', `'${String(entry.frontEnd)}' is not one of ${FRONT_ENDS.join(', ')}`);
+  const basePathOk = typeof entry.basePath === 'string' && BASE_PATH.test(entry.basePath);
+  if (!basePathOk) report('entry.basePath', `'${String(entry.basePath)}' must be one path segment of lowercase letters, digits and hyphens, e.g. /web`);
+  if (!(typeof entry.rateLimit === 'number' && entry.rateLimit > 0 && entry.rateLimit <= 10_000)) report('entry.rateLimit', `${String(entry.rateLimit)} must be a number of requests per second above 0 and at most 10000`);
+  if (!isInt(entry.burstLimit, 1, 5000)) report('entry.burstLimit', `${String(entry.burstLimit)} must be a whole number from 1 to 5000`);
+  if (!isInt(entry.quota?.limit, 1, 1_000_000_000)) report('entry.quota.limit', `${String(entry.quota?.limit)} must be a whole number of requests from 1`);
+  if (!QUOTA_PERIODS.includes(entry.quota?.period)) report('entry.quota.period', `'${String(entry.quota?.period)}' is not one of ${QUOTA_PERIODS.join(', ')}`);
+  if (!isInt(entry.maxBodyBytes, 1, MAX_INSPECTED_BODY_BYTES)) report('entry.maxBodyBytes', `${String(entry.maxBodyBytes)} must be a whole number of bytes from 1 to ${MAX_INSPECTED_BODY_BYTES} (what the firewall inspects)`);
+  if (!isInt(entry.clientTimeoutMs, 1000, 120_000)) {
+    report('entry.clientTimeoutMs', `${String(entry.clientTimeoutMs)} must be whole milliseconds from 1000 to 120000`);
+  } else {
+    const integration = integrationTimeoutMsOf(spec) ?? MAX_INTEGRATION_TIMEOUT_MS;
+    if (integration >= entry.clientTimeoutMs) {
+      report('entry.clientTimeoutMs', `${entry.clientTimeoutMs} ms is not longer than the gateway's integration timeout for the entry (${integration} ms, from the resilience policies): the client would give up before the gateway answers`);
+    }
+  }
+  (spec.routes ?? []).forEach((route, i) => {
+    const parsed = parseRoute(String(route?.route));
+    if (typeof parsed === 'string') return;
+    if (basePathOk && parsed.segments[0] !== entry.basePath.slice(1)) report(`routes[${i}].route`, `'${route.route}' is outside the entry's base path ${entry.basePath}`);
+    const frontEnds = route.frontEnds;
+    if (!Array.isArray(frontEnds) || frontEnds.length !== 1 || frontEnds[0] !== entry.frontEnd) {
+      report(`routes[${i}].frontEnds`, `must be ['${String(entry.frontEnd)}']: an entry's routes are exposed to its own front end only`);
+    }
+  });
+}
+
+/** One entry per front end and per base path; no other service routes under an entry's base path. */
+function checkEntriesAcrossServices(catalog: readonly ServiceSpec[], label: (s: ServiceSpec, i: number) => string, problems: SpecProblem[]): void {
+  const byFrontEnd = new Map<string, string>();
+  const byBasePath = new Map<string, string>();
+  catalog.forEach((spec, index) => {
+    const entry = spec?.entry;
+    if (entry === undefined || entry === null) return;
+    const service = label(spec, index);
+    const frontOwner = byFrontEnd.get(entry.frontEnd);
+    if (frontOwner !== undefined) problems.push({ service, field: 'entry.frontEnd', message: `'${entry.frontEnd}' already has its entry in service '${frontOwner}'` });
+    else byFrontEnd.set(entry.frontEnd, service);
+    const pathOwner = byBasePath.get(entry.basePath);
+    if (pathOwner !== undefined) problems.push({ service, field: 'entry.basePath', message: `${entry.basePath} is already the base path of service '${pathOwner}'` });
+    else byBasePath.set(entry.basePath, service);
+  });
+  catalog.forEach((spec, index) => {
+    if (spec?.entry !== undefined || !Array.isArray(spec?.routes)) return;
+    spec.routes.forEach((route, i) => {
+      const parsed = parseRoute(String(route?.route));
+      if (typeof parsed === 'string') return;
+      const owner = byBasePath.get(`/${parsed.segments[0]}`);
+      if (owner !== undefined) problems.push({ service: label(spec, index), field: `routes[${i}].route`, message: `'${route.route}' is under /${parsed.segments[0]}, the base path of the entry '${owner}'` });
+    });
+  });
 }

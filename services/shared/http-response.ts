@@ -8,7 +8,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { FieldProblem } from './validation';
 
 /** Machine-readable error codes, one per status this module answers with. */
-export type ErrorCode = 'bad_request' | 'not_found' | 'method_not_allowed' | 'conflict' | 'unprocessable' | 'internal_error';
+export type ErrorCode = 'bad_request' | 'not_found' | 'method_not_allowed' | 'conflict' | 'unprocessable' | 'internal_error' | 'service_unavailable';
 
 /** The body of every error response. */
 export interface ErrorBody {
@@ -72,6 +72,11 @@ export function unprocessable(message: string): APIGatewayProxyResult {
 /** 500 that tells nothing about the cause: the cause goes to the logs, never to the client. */
 export function serverError(): APIGatewayProxyResult {
   return errorResponse(500, 'internal_error', 'the request could not be completed; quote the x-correlation-id header when reporting it');
+}
+
+/** 503: a service this one depends on cannot answer now; `retry-after` says when to try again. */
+export function serviceUnavailable(message: string, retryAfterSeconds: number): APIGatewayProxyResult {
+  return withHeaders(errorResponse(503, 'service_unavailable', message), { 'retry-after': String(retryAfterSeconds) });
 }
 
 /** The response with `headers` added; a header given here replaces one of the same name. */

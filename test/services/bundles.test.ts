@@ -49,6 +49,12 @@ describe('the Lambda bundles', () => {
       const outfile = path.join(workdir, `${name}.js`);
       await build({ ...LAMBDA_BUNDLE_OPTIONS, entryPoints: [spec.lambda!.entry], outfile });
       expect(statSync(outfile).size).toBeLessThan(BUDGET_BYTES);
+      // The pointers the constructs set for this service (registry namespace, flag profile).
+      Object.assign(process.env, {
+        CONFIG_PATH: `/shop/test/${spec.name}`,
+        ...(spec.calls?.length ? { DISCOVERY_NAMESPACE: 'shop-test' } : {}),
+        ...(spec.featureFlags ? { FEATURE_FLAGS_APPLICATION: 'shop-test', FEATURE_FLAGS_ENVIRONMENT: 'test', FEATURE_FLAGS_PROFILE: spec.name } : {}),
+      });
       const bundled = require(outfile) as { [name: string]: unknown };
       expect(typeof bundled[spec.lambda!.handler ?? 'handler']).toBe('function');
     },

@@ -165,13 +165,14 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
     expect(service.Properties.LoadBalancers).toEqual([expect.objectContaining({ ContainerName: 'app', ContainerPort: catalog.container!.port })]);
   });
 
-  test('the load balancer lets in only the gateway VPC link, and the tasks only the load balancer', () => {
+  test('the load balancer lets in only the gateway VPC link and the declared callers, and the tasks only the load balancer', () => {
     const [lbGroup] = logicalIds(template, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('catalog internal load balancer') });
     const [linkGroup] = logicalIds(template, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('gateway VPC link') });
     const [taskGroup] = logicalIds(template, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('catalog tasks') });
     const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
     const into = (group: string) => ingress.filter((rule) => JSON.stringify(rule.GroupId) === JSON.stringify({ 'Fn::GetAtt': [group, 'GroupId'] }));
-    expect(into(lbGroup).map((r) => r.SourceSecurityGroupId)).toEqual([{ 'Fn::GetAtt': [linkGroup, 'GroupId'] }]);
+    const callers = ['bff-web', 'bff-mobile'].map((name) => logicalIds(template, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp(`shop-dev-${name}:`) })[0]);
+    expect(into(lbGroup).map((r) => r.SourceSecurityGroupId)).toEqual([linkGroup, ...callers].map((group) => ({ 'Fn::GetAtt': [group, 'GroupId'] })));
     expect(into(taskGroup).map((r) => [r.SourceSecurityGroupId, r.FromPort])).toEqual([[{ 'Fn::GetAtt': [lbGroup, 'GroupId'] }, catalog.container!.port]]);
     const lbGroupProps = template.findResources('AWS::EC2::SecurityGroup')[lbGroup].Properties;
     expect(JSON.stringify(lbGroupProps.SecurityGroupIngress ?? [])).not.toContain('0.0.0.0/0');
