@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { LambdaMicroservice } from './compute/lambda-microservice';
 import { FargateMicroservice } from './containers/fargate-microservice';
@@ -20,6 +21,10 @@ import type { ServiceSpec } from './model/service-spec';
 import { validateCatalog } from './model/validate-catalog';
 import { PlatformNetwork } from './network/platform-network';
 import { PlatformTracing } from './observability/platform-tracing';
+import { AlertTopic } from './observability/alert-topic';
+import { LogAggregation } from './observability/log-aggregation';
+import { PlatformOverview } from './observability/platform-overview';
+import { ServiceMonitoring, ServiceMonitoringProps } from './observability/service-monitoring';
 import { DEV_PROFILE, PlatformProfile } from './profile';
 
 /**
@@ -37,6 +42,12 @@ export interface PlatformPlacement {
   readonly edge?: Construct;
   /** The EKS cluster and the kubernetes services on it (made only when the catalog has any). */
   readonly kubernetes?: Construct;
+  /**
+   * Central logs (OpenSearch and its pipeline), dashboards, alarms and the alert topic. It reads
+   * from every other layer, so its stack depends on theirs.
+   * @default - the edge layer when that is given (it too is made after the services), else this construct
+   */
+  readonly observability?: Construct;
 }
 
 /** Props of a MicroservicePlatform. */
@@ -105,6 +116,14 @@ export class MicroservicePlatform extends Construct {
   public readonly gateway?: EdgeGateway;
   /** The validated catalog. */
   public readonly services: readonly ServiceSpec[];
+  /** The SNS topic every alarm notifies. */
+  public readonly alerts: AlertTopic;
+  /** The central log store and the pipeline every service log group feeds. */
+  public readonly logs: LogAggregation;
+  /** Dashboard and alarms of each service (Lambda and Fargate), by service name. */
+  public readonly monitoring: ReadonlyMap<string, ServiceMonitoring>;
+  /** The platform overview dashboard. */
+  public readonly overview: PlatformOverview;
 
   constructor(scope: Construct, id: string, props: MicroservicePlatformProps) {
     super(scope, id);
@@ -270,5 +289,41 @@ export class MicroservicePlatform extends Construct {
         configureAccountLogging: props.configureAccountLogging,
       });
     }
+
+    // ---- Observability: every service's log groups and alarms. -------------------------------------
+    // Driven by what was built above, so a service added to the catalog gets its log subscription,
+    // dashboard and alarms here without code of its own; a new kind of service construct adds one loop.
+    const observability = placement.observability ?? placement.edge ?? where('observability');
+    this.alerts = new AlertTopic(observability, 'Alerts', { topicName: `${prefix}-alerts`, retain: retainData });
+    this.logs = new LogAggregation(observability, 'Logs', {
+      domainName: `${prefix}-logs`,
+      vpc: this.network.vpc,
+      vpcSubnets: this.network.serviceSubnets,
+      capacity: profile.logSearch,
+      relaxationReason: profile.logSearch.relaxationReason,
+      logRetention: profile.logRetention,
+      retainData,
+      threatProtection: profile.identityThreatProtection,
+    });
+    const gatewayStage = this.gateway ? { apiName: `${prefix}-edge`, stageName: environmentName } : undefined;
+    // One entry per service construct: what its logs are and what monitoring watches.
+    const monitored: { spec: ServiceSpec; logGroup: logs.ILogGroup; target: Pick<ServiceMonitoringProps, 'function' | 'container' | 'deadLetterQueues'> }[] = [
+      ...[...lambdaServices.values()].map((s) => ({ spec: s.spec, logGroup: s.logGroup, target: { function: s.function, deadLetterQueues: [s.failureQueue] } })),
+      ...[...fargateServices.values()].map((s) => ({ spec: s.spec, logGroup: s.logGroup, target: { container: { service: s.service, loadBalancer: s.loadBalancer, targetGroup: s.targetGroup } } })),
+    ];
+    const monitoring = new Map<string, ServiceMonitoring>();
+    for (const { spec, logGroup, target } of monitored) {
+      this.logs.subscribe(spec.name, logGroup);
+      monitoring.set(spec.name, new ServiceMonitoring(observability, `${spec.name}Monitoring`, { spec, namePrefix: prefix, alertTopic: this.alerts.topic, gateway: gatewayStage, ...target }));
+    }
+    if (this.kubernetes) this.logs.subscribe('eks-control-plane', this.kubernetes.controlPlaneLogs);
+    if (this.gateway) this.logs.subscribe('gateway-access', this.gateway.accessLogGroup);
+    this.monitoring = monitoring;
+    this.overview = new PlatformOverview(observability, 'Overview', {
+      namePrefix: prefix,
+      alertTopic: this.alerts.topic,
+      services: [...monitoring.values()],
+      gateway: this.gateway ? { api: this.gateway.api, stageName: environmentName } : undefined,
+    });
   }
 }
