@@ -124,13 +124,13 @@ export class ServiceMonitoring extends Construct {
       this.latencyP99Metric = fn.metricDuration({ period: PERIOD, statistic: 'p99' });
       this.facade.monitorLambdaFunction({
         lambdaFunction: fn,
-        alarmFriendlyName: spec.name,
+        alarmFriendlyName: 'function',
         humanReadableName: `${spec.name} function`,
         addLatencyP99Alarm: { Critical: { maxLatency: Duration.millis(t.latencyP99Millis) } },
         addThrottlesCountAlarm: { Critical: { maxErrorCount: 0 } },
       });
       this.facade.monitorCustom({
-        alarmFriendlyName: `${spec.name}-errors`,
+        alarmFriendlyName: 'function-errors',
         humanReadableName: `${spec.name} error rate`,
         metricGroups: [{ title: 'Function error rate (%)', metrics: [{ metric: this.errorRateMetric, alarmFriendlyName: 'ErrorRate', addAlarm: errorRateAlarm }] }],
       });
@@ -146,13 +146,13 @@ export class ServiceMonitoring extends Construct {
         fargateService: service,
         applicationLoadBalancer: loadBalancer,
         applicationTargetGroup: targetGroup,
-        alarmFriendlyName: spec.name,
+        alarmFriendlyName: 'tasks',
         humanReadableName: `${spec.name} tasks`,
         addCpuUsageAlarm: { Critical: { maxUsagePercent: t.saturationPercent } },
         addMemoryUsageAlarm: { Critical: { maxUsagePercent: t.saturationPercent } },
       });
       this.facade.monitorCustom({
-        alarmFriendlyName: `${spec.name}-http`,
+        alarmFriendlyName: 'http',
         humanReadableName: `${spec.name} requests at its load balancer`,
         metricGroups: [
           { title: 'Requests per minute', metrics: [requests] },
@@ -175,7 +175,7 @@ export class ServiceMonitoring extends Construct {
     (props.deadLetterQueues ?? []).forEach((queue, index) => {
       this.facade.monitorSqsQueue({
         queue,
-        alarmFriendlyName: `${spec.name}-dlq${index}`,
+        alarmFriendlyName: `dead-letters${index}`,
         humanReadableName: `${spec.name} dead letters (${index})`,
         addQueueMaxSizeAlarm: { Critical: { maxMessageCount: t.deadLetterMessages - 1 } },
       });
@@ -198,7 +198,7 @@ export class ServiceMonitoring extends Construct {
         label: 'Gateway 5xx (%)',
       });
       this.facade.monitorCustom({
-        alarmFriendlyName: `${spec.name}-gateway`,
+        alarmFriendlyName: 'gateway',
         humanReadableName: `${spec.name} at the edge gateway`,
         metricGroups: [{
           title: 'Gateway 5xx on its routes (%)',
