@@ -3,9 +3,11 @@
  * the catalog API on `PORT`, and drains on SIGTERM within `DRAIN_SECONDS`.
  *
  * Environment: `PORT`, `TABLE_NAME`, `CONFIG_PATH`, `CONFIG_MAX_AGE_SECONDS` (default 60),
- * `DRAIN_SECONDS` (default 10), and `POWERTOOLS_SERVICE_NAME` / `POWERTOOLS_LOG_LEVEL` for the logs.
+ * `DRAIN_SECONDS` (default 10), `POWERTOOLS_SERVICE_NAME` / `POWERTOOLS_LOG_LEVEL` for the logs, and
+ * `POWERTOOLS_METRICS_NAMESPACE` for the metrics.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ContainerHttpServer } from '../shared/container/http-server';
@@ -29,6 +31,7 @@ async function main(logger: Logger): Promise<void> {
       store: new ProductStore({ tableName: requiredEnv('TABLE_NAME'), client: DynamoDBDocumentClient.from(new DynamoDBClient({})) }),
       settings,
       logger,
+      metrics: new Metrics({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'catalog' }),
     }),
     healthPath: '/health',
     drainSeconds: numberFromEnv('DRAIN_SECONDS', 10),

@@ -33,6 +33,7 @@ describe('catalog server process', () => {
     CONFIG_PATH,
     DRAIN_SECONDS: String(DRAIN_SECONDS),
     POWERTOOLS_SERVICE_NAME: 'catalog',
+    POWERTOOLS_METRICS_NAMESPACE: 'shop',
     AWS_REGION: TEST_REGION,
     AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
@@ -111,6 +112,20 @@ describe('catalog server process', () => {
       expect(response.status).toBe(404);
       expect(response.headers.get('content-type')).toBe('application/json');
       expect(await response.json()).toEqual({ error: { code: 'not_found', message: 'there is no product espresso-machine' } });
+    });
+
+    test('logs the X-Ray trace id its load balancer passes, beside the correlation id', async () => {
+      const root = '1-67891233-abcdef012345678912345678';
+      await fetch(`${base}/products/scale`, { headers: { 'x-correlation-id': 'traced-1', 'x-amzn-trace-id': `Root=${root};Sampled=1` } });
+      const line = await server.waitForLog((l) => l.correlation_id === 'traced-1' && l.message === 'request answered');
+      expect(line).toMatchObject({ xray_trace_id: root, service: 'catalog' });
+    });
+
+    test('emits its metrics as EMF on stdout, which CloudWatch turns into metrics in the platform namespace', async () => {
+      await fetch(`${base}/products/no-such-product`);
+      const emf = await server.waitForLog((l) => typeof l.ProductsNotFound === 'number');
+      expect(emf).toMatchObject({ ProductsNotFound: 1, service: 'catalog' });
+      expect(emf._aws).toMatchObject({ CloudWatchMetrics: [expect.objectContaining({ Namespace: 'shop', Metrics: [{ Name: 'ProductsNotFound', Unit: 'Count' }] })] });
     });
 
     test.each([
