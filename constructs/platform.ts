@@ -301,6 +301,7 @@ export class MicroservicePlatform extends Construct {
       vpcSubnets: this.network.serviceSubnets,
       capacity: profile.logSearch,
       relaxationReason: profile.logSearch.relaxationReason,
+      indexRetentionDays: profile.logSearch.indexRetentionDays,
       logRetention: profile.logRetention,
       retainData,
       threatProtection: profile.identityThreatProtection,

@@ -39,6 +39,8 @@ export interface PlatformProfile {
 export interface LogSearchProfile extends LogSearchCapacity {
   /** Why fewer than three zones or no dedicated masters are acceptable here; required when relaxed. */
   readonly relaxationReason?: string;
+  /** Days a daily log index is searchable before it is deleted (the log groups keep every event for `logRetention`). */
+  readonly indexRetentionDays: number;
 }
 
 /** Cost-lean: two AZs, one NAT gateway, data destroyed with the stack, everything traced. */
@@ -61,6 +63,7 @@ export const DEV_PROFILE: PlatformProfile = {
     dataNodeInstanceType: 't3.medium.search',
     dedicatedMasterNodes: 0,
     volumeSizeGiB: 20,
+    indexRetentionDays: 14,
     relaxationReason:
       'Cost, for the dev profile only: one data node in one zone without dedicated masters holds a development environment\'s logs. ' +
       'Losing the zone stops search over recent logs, not the logs themselves: Firehose keeps what it cannot deliver in S3, and every source log group keeps its events for a year.',
@@ -88,6 +91,7 @@ export const PROD_PROFILE: PlatformProfile = {
     dedicatedMasterNodes: 3,
     masterNodeInstanceType: 'm7g.large.search',
     volumeSizeGiB: 100,
+    indexRetentionDays: 90,
   },
 };
 

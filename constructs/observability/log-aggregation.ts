@@ -12,6 +12,7 @@ import { hardenedUserPool } from '../identity/hardened-user-pool';
 import { EncryptionKey } from '../security/encryption-key';
 import { AccessLogBucket } from './access-log-bucket';
 import { EncryptedLogGroup } from './encrypted-log-group';
+import { LogDomainSetup } from './log-domain-setup';
 
 /** Size and availability of the log store. */
 export interface LogSearchCapacity {
@@ -42,6 +43,11 @@ export interface LogAggregationProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
   /** Size and availability of the domain. */
   readonly capacity: LogSearchCapacity;
+  /**
+   * Days a daily log index is kept in the domain before ISM deletes it.
+   * @default 30
+   */
+  readonly indexRetentionDays?: number;
   /**
    * Days a failed document is kept in the backup bucket.
    * @default 365
@@ -97,8 +103,12 @@ export class LogAggregation extends Construct {
   public readonly deliveryRole: iam.Role;
   /** The user pool of the people who may sign in to OpenSearch Dashboards. */
   public readonly operators: cognito.UserPool;
-  /** The role signed-in operators get; it is the domain's master user. */
+  /** The role signed-in operators get; mapped to full access inside the domain. */
   public readonly operatorRole: iam.Role;
+  /** The domain's master user: the role of the function that sets the domain up at deploy time. */
+  public readonly masterRole: iam.Role;
+  /** Security mappings, index template and retention, applied through the domain's API at deploy time. */
+  public readonly setup: LogDomainSetup;
   /** The key of the domain, the stream, the bucket and the logs. */
   public readonly encryptionKey: EncryptionKey;
   /** Security group of the domain (HTTPS from the delivery stream and the given peers only). */
@@ -139,14 +149,14 @@ export class LogAggregation extends Construct {
     this.domainSecurityGroup.addIngressRule(deliverySecurityGroup, ec2.Port.tcp(443), 'Firehose delivery');
     deliverySecurityGroup.addEgressRule(this.domainSecurityGroup, ec2.Port.tcp(443), 'to the log domain');
 
-    // Operators sign in to Dashboards through Cognito; the role they get is the domain's master user.
+    // Operators sign in to Dashboards through Cognito; the setup function maps their role to full access.
     this.operators = this.createOperatorPool(props);
     const identityPool = new cognito.CfnIdentityPool(this, 'DashboardsIdentities', {
       identityPoolName: `${props.domainName.replace(/-/g, '_')}_dashboards`,
       allowUnauthenticatedIdentities: false,
     });
     this.operatorRole = new iam.Role(this, 'OperatorRole', {
-      description: `Operators signed in to the Dashboards of ${props.domainName}: master user of the domain`,
+      description: `Operators signed in to the Dashboards of ${props.domainName}`,
       assumedBy: new iam.FederatedPrincipal(
         'cognito-identity.amazonaws.com',
         { StringEquals: { 'cognito-identity.amazonaws.com:aud': identityPool.ref }, 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' } },
@@ -175,6 +185,11 @@ export class LogAggregation extends Construct {
       resources: [this.operatorRole.roleArn],
       conditions: { StringLike: { 'iam:PassedToService': 'cognito-identity.amazonaws.com' } },
     }));
+
+    this.masterRole = new iam.Role(this, 'MasterRole', {
+      description: `Master user of ${props.domainName}: the function that sets up its security mappings, index template and retention`,
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
 
     // The domain's own logs; OpenSearch writes them under a resource policy made here (not by a helper function).
     const domainLogs = {
@@ -212,7 +227,7 @@ export class LogAggregation extends Construct {
       nodeToNodeEncryption: true,
       enforceHttps: true,
       tlsSecurityPolicy: opensearch.TLSSecurityPolicy.TLS_1_2,
-      fineGrainedAccessControl: { masterUserArn: this.operatorRole.roleArn },
+      fineGrainedAccessControl: { masterUserArn: this.masterRole.roleArn },
       cognitoDashboardsAuth: { identityPoolId: identityPool.ref, userPoolId: this.operators.userPoolId, role: cognitoRole },
       logging: {
         appLogEnabled: true,
@@ -337,6 +352,26 @@ export class LogAggregation extends Construct {
     });
     // The role's permissions must exist before Firehose checks them at creation.
     this.deliveryStream.node.addDependency(this.deliveryRole);
+
+    this.setup = new LogDomainSetup(this, 'Setup', {
+      domain: this.domain,
+      domainName: props.domainName,
+      masterRole: this.masterRole,
+      vpc: props.vpc,
+      subnets,
+      domainSecurityGroup: this.domainSecurityGroup,
+      writerRole: this.deliveryRole,
+      adminRoles: [this.operatorRole],
+      indexPrefix: LOG_INDEX_PREFIX,
+      retentionDays: props.indexRetentionDays ?? 30,
+      shards: capacity.dataNodes,
+      replicas: capacity.availabilityZones > 1 ? 1 : 0,
+      encryptionKey: key,
+      logRetention: props.logRetention,
+      retain,
+    });
+    // Deliveries start once Firehose's role is mapped inside the domain (before that they would all land in S3).
+    this.deliveryStream.node.addDependency(this.setup.resource);
 
     this.subscriptionRole = new iam.Role(this, 'SubscriptionRole', {
       description: `CloudWatch Logs subscriptions into ${props.domainName}`,

@@ -116,7 +116,7 @@ describe.each([
     expect(p.EncryptionAtRestOptions).toEqual({ Enabled: true, KmsKeyId: { Ref: stack.getLogicalId(platform.logs.encryptionKey.key.node.defaultChild as never) } });
     expect(p.NodeToNodeEncryptionOptions).toEqual({ Enabled: true });
     expect(p.DomainEndpointOptions).toEqual({ EnforceHTTPS: true, TLSSecurityPolicy: 'Policy-Min-TLS-1-2-2019-07' });
-    expect(p.AdvancedSecurityOptions).toMatchObject({ Enabled: true, InternalUserDatabaseEnabled: false, MasterUserOptions: { MasterUserARN: { 'Fn::GetAtt': [stack.getLogicalId(platform.logs.operatorRole.node.defaultChild as never), 'Arn'] } } });
+    expect(p.AdvancedSecurityOptions).toMatchObject({ Enabled: true, InternalUserDatabaseEnabled: false, MasterUserOptions: { MasterUserARN: { 'Fn::GetAtt': [stack.getLogicalId(platform.logs.masterRole.node.defaultChild as never), 'Arn'] } } });
     expect(p.CognitoOptions).toMatchObject({ Enabled: true });
     expect(Object.keys(p.LogPublishingOptions).sort()).toEqual(['AUDIT_LOGS', 'ES_APPLICATION_LOGS', 'INDEX_SLOW_LOGS', 'SEARCH_SLOW_LOGS']);
     for (const option of Object.values<{ Enabled: boolean; CloudWatchLogsLogGroupArn: unknown }>(p.LogPublishingOptions)) {
@@ -127,6 +127,30 @@ describe.each([
     // Signed requests from this account only; fine-grained access control decides the rest.
     expect(p.AccessPolicies.Statement).toEqual([expect.objectContaining({ Effect: 'Allow', Principal: { AWS: expect.anything() }, Action: 'es:ESHttp*' })]);
     expect(JSON.stringify(p.AccessPolicies.Statement[0].Principal)).toContain(':root');
+  });
+
+  test('a function in the VPC, running as the master user, maps Firehose and the operators and sets the template and retention at deploy time', () => {
+    const roleArn = (role: { node: { defaultChild?: unknown } }) => ({ 'Fn::GetAtt': [stack.getLogicalId(role.node.defaultChild as never), 'Arn'] });
+    const [, setup] = only(template, 'Custom::LogDomainSetup');
+    const [domainId] = only(template, 'AWS::OpenSearchService::Domain');
+    expect(setup.Properties).toMatchObject({
+      DomainUrl: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [domainId, 'DomainEndpoint'] }]] },
+      IndexPrefix: 'logs',
+      RetentionDays: String(profile.logSearch.indexRetentionDays),
+      WriterRoleArn: roleArn(platform.logs.deliveryRole),
+      AdminRoleArns: [roleArn(platform.logs.masterRole), roleArn(platform.logs.operatorRole)],
+    });
+    const functionId = stack.getLogicalId(platform.logs.setup.function.node.defaultChild as never);
+    expect(setup.Properties.ServiceToken).toEqual({ 'Fn::GetAtt': [functionId, 'Arn'] });
+    const fn = template.toJSON().Resources[functionId].Properties;
+    expect(fn.Role).toEqual(roleArn(platform.logs.masterRole));
+    expect(fn.VpcConfig.SubnetIds).toHaveLength(profile.logSearch.availabilityZones);
+    expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
+    const functionGroup = fn.VpcConfig.SecurityGroupIds[0]['Fn::GetAtt'][0];
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 443, SourceSecurityGroupId: { 'Fn::GetAtt': [functionGroup, 'GroupId'] } });
+    // Firehose starts once its role is mapped inside the domain.
+    const [, stream] = only(template, 'AWS::KinesisFirehose::DeliveryStream');
+    expect(stream.DependsOn).toEqual(expect.arrayContaining([stack.getLogicalId(platform.logs.setup.resource.node.defaultChild as never)]));
   });
 
   test('Dashboards sign-in goes through an identity pool that admits signed-in operators only', () => {
