@@ -22,6 +22,7 @@ import { validateCatalog } from './model/validate-catalog';
 import { PlatformNetwork } from './network/platform-network';
 import { PlatformTracing } from './observability/platform-tracing';
 import { AlertTopic } from './observability/alert-topic';
+import { ClusterObservability } from './observability/cluster-observability';
 import { LogAggregation } from './observability/log-aggregation';
 import { PlatformOverview } from './observability/platform-overview';
 import { ServiceMonitoring, ServiceMonitoringProps } from './observability/service-monitoring';
@@ -120,8 +121,10 @@ export class MicroservicePlatform extends Construct {
   public readonly alerts: AlertTopic;
   /** The central log store and the pipeline every service log group feeds. */
   public readonly logs: LogAggregation;
-  /** Dashboard and alarms of each service (Lambda and Fargate), by service name. */
+  /** Dashboard and alarms of each service, by service name. */
   public readonly monitoring: ReadonlyMap<string, ServiceMonitoring>;
+  /** Pod logs and Container Insights of the EKS cluster, when there is one. */
+  public readonly clusterObservability?: ClusterObservability;
   /** The platform overview dashboard. */
   public readonly overview: PlatformOverview;
 
@@ -307,18 +310,34 @@ export class MicroservicePlatform extends Construct {
       threatProtection: profile.identityThreatProtection,
     });
     const gatewayStage = this.gateway ? { apiName: `${prefix}-edge`, stageName: environmentName } : undefined;
-    // One entry per service construct: what its logs are and what monitoring watches.
-    const monitored: { spec: ServiceSpec; logGroup: logs.ILogGroup; target: Pick<ServiceMonitoringProps, 'function' | 'container' | 'deadLetterQueues'> }[] = [
+    // Pods of kubernetes services log to stdout; the cluster's CloudWatch Observability add-on ships
+    // their lines to one application log group and their CPU, memory and pod counts to Container Insights.
+    if (this.kubernetes) {
+      this.clusterObservability = new ClusterObservability(observability, 'ClusterObservability', {
+        clusterName: this.kubernetes.cluster.clusterName,
+        encryptionKey: this.logs.encryptionKey.key,
+        logRetention: profile.logRetention,
+        retain: retainData,
+      });
+      this.logs.subscribe('eks-pods', this.clusterObservability.applicationLogs);
+      this.logs.subscribe('eks-control-plane', this.kubernetes.controlPlaneLogs);
+    }
+    if (this.gateway) this.logs.subscribe('gateway-access', this.gateway.accessLogGroup);
+
+    // One entry per service construct: its own log group (if it has one) and what monitoring watches.
+    const kubernetesTarget = this.kubernetes ? { clusterName: this.kubernetes.cluster.clusterName, namespace: this.kubernetes.namespace } : undefined;
+    const monitored: { spec: ServiceSpec; logGroup?: logs.ILogGroup; target: Pick<ServiceMonitoringProps, 'function' | 'container' | 'kubernetes' | 'deadLetterQueues'> }[] = [
       ...[...lambdaServices.values()].map((s) => ({ spec: s.spec, logGroup: s.logGroup, target: { function: s.function, deadLetterQueues: [s.failureQueue] } })),
       ...[...fargateServices.values()].map((s) => ({ spec: s.spec, logGroup: s.logGroup, target: { container: { service: s.service, loadBalancer: s.loadBalancer, targetGroup: s.targetGroup } } })),
+      ...(kubernetesTarget ? kubernetesSpecs.map((spec) => ({ spec, target: { kubernetes: kubernetesTarget } })) : []),
     ];
     const monitoring = new Map<string, ServiceMonitoring>();
     for (const { spec, logGroup, target } of monitored) {
-      this.logs.subscribe(spec.name, logGroup);
-      monitoring.set(spec.name, new ServiceMonitoring(observability, `${spec.name}Monitoring`, { spec, namePrefix: prefix, alertTopic: this.alerts.topic, gateway: gatewayStage, ...target }));
+      if (logGroup) this.logs.subscribe(spec.name, logGroup);
+      // Kubernetes routes are not behind the edge gateway (see the kubernetes section of the README).
+      const gateway = spec.runtime === 'kubernetes' ? undefined : gatewayStage;
+      monitoring.set(spec.name, new ServiceMonitoring(observability, `${spec.name}Monitoring`, { spec, namePrefix: prefix, alertTopic: this.alerts.topic, gateway, ...target }));
     }
-    if (this.kubernetes) this.logs.subscribe('eks-control-plane', this.kubernetes.controlPlaneLogs);
-    if (this.gateway) this.logs.subscribe('gateway-access', this.gateway.accessLogGroup);
     this.monitoring = monitoring;
     this.overview = new PlatformOverview(observability, 'Overview', {
       namePrefix: prefix,

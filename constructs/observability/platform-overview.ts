@@ -77,11 +77,8 @@ export class PlatformOverview extends Construct {
     for (const service of props.services) {
       const name = service.serviceName;
       this.facade.addMediumHeader(name);
-      this.facade.addWidget(new cloudwatch.Row(
-        new cloudwatch.GraphWidget({ title: `${name}: requests per minute`, left: [service.requestMetric], width: 8, height: 5 }),
-        new cloudwatch.GraphWidget({ title: `${name}: errors (%)`, left: [service.errorRateMetric], width: 8, height: 5 }),
-        new cloudwatch.GraphWidget({ title: `${name}: p99 latency (ms)`, left: [service.latencyP99Metric], width: 8, height: 5 }),
-      ));
+      const width = Math.floor(24 / Math.max(1, service.summaryMetrics.length));
+      this.facade.addWidget(new cloudwatch.Row(...service.summaryMetrics.map(({ title, metric }) => new cloudwatch.GraphWidget({ title: `${name}: ${title}`, left: [metric], width, height: 5 }))));
     }
     const alarms = props.services.flatMap((service) => service.alarms.map((a) => a.alarm));
     if (alarms.length > 0) {

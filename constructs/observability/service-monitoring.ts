@@ -5,7 +5,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AlarmWithAnnotation, DefaultDashboardFactory, MetricWithAlarmSupport, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
+import { AlarmWithAnnotation, DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
 import { MonitoringSpec, ServiceSpec, parseRoute } from '../model/service-spec';
@@ -28,6 +28,20 @@ export interface MonitoredContainerService {
   readonly targetGroup: elbv2.IApplicationTargetGroup;
 }
 
+/** A kubernetes service, seen through Container Insights (the cluster's CloudWatch Observability add-on). */
+export interface MonitoredKubernetesService {
+  /** Name of the EKS cluster. */
+  readonly clusterName: string;
+  /** Namespace of the service's pods. */
+  readonly namespace: string;
+}
+
+/** A metric shown for the service on the platform overview. */
+export interface SummaryMetric {
+  readonly title: string;
+  readonly metric: cloudwatch.IMetric;
+}
+
 /** Props of a ServiceMonitoring. */
 export interface ServiceMonitoringProps {
   /** The service's spec: its name, routes and alarm thresholds. */
@@ -36,10 +50,12 @@ export interface ServiceMonitoringProps {
   readonly namePrefix: string;
   /** Where every alarm sends its state changes. */
   readonly alertTopic: sns.ITopic;
-  /** The function, for a Lambda service. Give this or `container`. */
+  /** The function, for a Lambda service. Give exactly one of `function`, `container` and `kubernetes`. */
   readonly function?: lambda.Function;
-  /** The ECS service and its load balancer, for a container service. Give this or `function`. */
+  /** The ECS service and its load balancer, for a Fargate service. */
   readonly container?: MonitoredContainerService;
+  /** The cluster and namespace, for a kubernetes service (pod CPU, memory and count from Container Insights). */
+  readonly kubernetes?: MonitoredKubernetesService;
   /**
    * Queues holding messages the service failed to handle; each gets a depth alarm.
    * @default - none
@@ -78,18 +94,15 @@ export class ServiceMonitoring extends Construct {
   public readonly serviceName: string;
   /** The thresholds applied. */
   public readonly thresholds: MonitoringThresholds;
-  /** Requests per minute (invocations, or load balancer requests). */
-  public readonly requestMetric: cloudwatch.Metric;
-  /** Failed requests, in percent of all. */
-  public readonly errorRateMetric: cloudwatch.MathExpression;
-  /** p99 latency in milliseconds. */
-  public readonly latencyP99Metric: MetricWithAlarmSupport;
+  /** The service at a glance, for the platform overview: requests, error rate and p99 latency, or pod use. */
+  public readonly summaryMetrics: readonly SummaryMetric[];
 
   constructor(scope: Construct, id: string, props: ServiceMonitoringProps) {
     super(scope, id);
     const spec = props.spec;
-    if ((props.function === undefined) === (props.container === undefined)) {
-      throw ConstructPropError.of(this, 'function', `and 'container' are ${props.function ? 'both' : 'neither'} given for service '${spec.name}'; give exactly one`);
+    const given = [props.function, props.container, props.kubernetes].filter((target) => target !== undefined).length;
+    if (given !== 1) {
+      throw ConstructPropError.of(this, 'function', `is one of 'function', 'container' and 'kubernetes', of which exactly one must be given for service '${spec.name}'; ${given} are given`);
     }
     this.serviceName = spec.name;
     this.thresholds = thresholdsOf(this, spec, props.function);
@@ -119,9 +132,8 @@ export class ServiceMonitoring extends Construct {
       const fn = props.function;
       const invocations = fn.metricInvocations({ period: PERIOD, statistic: 'Sum' });
       const errors = fn.metricErrors({ period: PERIOD, statistic: 'Sum' });
-      this.requestMetric = invocations;
-      this.errorRateMetric = rate(errors, invocations, 'Function errors (%)');
-      this.latencyP99Metric = fn.metricDuration({ period: PERIOD, statistic: 'p99' });
+      const errorRate = rate(errors, invocations, 'Function errors (%)');
+      this.summaryMetrics = summary(invocations, errorRate, fn.metricDuration({ period: PERIOD, statistic: 'p99' }));
       this.facade.monitorLambdaFunction({
         lambdaFunction: fn,
         alarmFriendlyName: 'function',
@@ -132,16 +144,16 @@ export class ServiceMonitoring extends Construct {
       this.facade.monitorCustom({
         alarmFriendlyName: 'function-errors',
         humanReadableName: `${spec.name} error rate`,
-        metricGroups: [{ title: 'Function error rate (%)', metrics: [{ metric: this.errorRateMetric, alarmFriendlyName: 'ErrorRate', addAlarm: errorRateAlarm }] }],
+        metricGroups: [{ title: 'Function error rate (%)', metrics: [{ metric: errorRate, alarmFriendlyName: 'ErrorRate', addAlarm: errorRateAlarm }] }],
       });
-    } else {
-      const { service, loadBalancer, targetGroup } = props.container!;
+    } else if (props.container) {
+      const { service, loadBalancer, targetGroup } = props.container;
       const requests = targetGroup.metrics.requestCount({ period: PERIOD, statistic: 'Sum' });
       const errors = targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: PERIOD, statistic: 'Sum' });
-      this.requestMetric = requests;
-      this.errorRateMetric = rate(errors, requests, 'Target 5xx (%)');
+      const errorRate = rate(errors, requests, 'Target 5xx (%)');
       const p99Seconds = targetGroup.metrics.targetResponseTime({ period: PERIOD, statistic: 'p99' });
-      this.latencyP99Metric = new cloudwatch.MathExpression({ expression: 'latencyP99 * 1000', usingMetrics: { latencyP99: p99Seconds }, period: PERIOD, label: 'p99 response time (ms)' });
+      const latencyP99 = new cloudwatch.MathExpression({ expression: 'latencyP99 * 1000', usingMetrics: { latencyP99: p99Seconds }, period: PERIOD, label: 'p99 response time (ms)' });
+      this.summaryMetrics = summary(requests, errorRate, latencyP99);
       this.facade.monitorFargateApplicationLoadBalancer({
         fargateService: service,
         applicationLoadBalancer: loadBalancer,
@@ -156,18 +168,37 @@ export class ServiceMonitoring extends Construct {
         humanReadableName: `${spec.name} requests at its load balancer`,
         metricGroups: [
           { title: 'Requests per minute', metrics: [requests] },
-          { title: 'Target 5xx (%)', metrics: [{ metric: this.errorRateMetric, alarmFriendlyName: 'ErrorRate', addAlarm: errorRateAlarm }] },
+          { title: 'Target 5xx (%)', metrics: [{ metric: errorRate, alarmFriendlyName: 'ErrorRate', addAlarm: errorRateAlarm }] },
           {
             title: 'Response time (ms)',
             metrics: [
               new cloudwatch.MathExpression({ expression: 'latencyP50 * 1000', usingMetrics: { latencyP50: targetGroup.metrics.targetResponseTime({ period: PERIOD, statistic: 'p50' }) }, period: PERIOD, label: 'p50 response time (ms)' }),
               {
-                metric: this.latencyP99Metric,
+                metric: latencyP99,
                 alarmFriendlyName: 'LatencyP99',
                 addAlarm: { Critical: { threshold: t.latencyP99Millis, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, additionalDescription: `p99 response time of ${spec.name} above ${t.latencyP99Millis} ms.` } },
               },
             ],
           },
+        ],
+      });
+    } else {
+      const { clusterName, namespace } = props.kubernetes!;
+      const podMetric = (metricName: string, label: string) =>
+        new cloudwatch.Metric({ namespace: 'ContainerInsights', metricName, dimensionsMap: { ClusterName: clusterName, Namespace: namespace, Service: spec.name }, period: PERIOD, statistic: 'Average', label });
+      const cpu = podMetric('pod_cpu_utilization', 'Pod CPU (% of node)');
+      const memory = podMetric('pod_memory_utilization', 'Pod memory (% of node)');
+      const pods = podMetric('service_number_of_running_pods', 'Running pods');
+      const minPods = Math.max(1, spec.scaling?.min ?? 1);
+      const saturation = (what: string) => ({ Critical: { threshold: t.saturationPercent, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, additionalDescription: `${what} of the pods of ${spec.name} above ${t.saturationPercent}%.` } });
+      this.summaryMetrics = [{ title: 'running pods', metric: pods }, { title: 'pod CPU (%)', metric: cpu }, { title: 'pod memory (%)', metric: memory }];
+      this.facade.monitorCustom({
+        alarmFriendlyName: 'pods',
+        humanReadableName: `${spec.name} pods (Container Insights)`,
+        metricGroups: [
+          { title: 'Running pods', metrics: [{ metric: pods, alarmFriendlyName: 'RunningPods', addAlarm: { Critical: { threshold: minPods, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, additionalDescription: `Fewer than ${minPods} pods of ${spec.name} are running.` } } }] },
+          { title: 'Pod CPU (%)', metrics: [{ metric: cpu, alarmFriendlyName: 'CpuSaturation', addAlarm: saturation('CPU') }] },
+          { title: 'Pod memory (%)', metrics: [{ metric: memory, alarmFriendlyName: 'MemorySaturation', addAlarm: saturation('Memory') }] },
         ],
       });
     }
@@ -221,6 +252,10 @@ export class ServiceMonitoring extends Construct {
   public get dashboard(): cloudwatch.Dashboard {
     return this.facade.createdDashboard()!;
   }
+}
+
+function summary(requests: cloudwatch.IMetric, errorRate: cloudwatch.IMetric, latencyP99: cloudwatch.IMetric): SummaryMetric[] {
+  return [{ title: 'requests per minute', metric: requests }, { title: 'errors (%)', metric: errorRate }, { title: 'p99 latency (ms)', metric: latencyP99 }];
 }
 
 function rate(part: cloudwatch.IMetric, whole: cloudwatch.IMetric, label: string): cloudwatch.MathExpression {

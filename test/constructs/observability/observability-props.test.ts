@@ -86,8 +86,9 @@ describe('ServiceMonitoring', () => {
     expect(() => monitoring({}, { monitoring: thresholds })).toThrow(new RegExp(`Test/Monitoring: prop 'spec\\.monitoring\\.${field}' of service 'billing' is`));
   });
 
-  test('needs exactly one of function and container', () => {
-    expect(() => monitoring({ function: undefined })).toThrow(/prop 'function' and 'container' are neither given for service 'billing'/);
+  test('needs exactly one of function, container and kubernetes', () => {
+    expect(() => monitoring({ function: undefined })).toThrow(/prop 'function' is one of 'function', 'container' and 'kubernetes', of which exactly one must be given for service 'billing'; 0 are given/);
+    expect(() => monitoring({ kubernetes: { clusterName: 'shop-test', namespace: 'shop' } })).toThrow(/; 2 are given/);
   });
 });
 

@@ -36,7 +36,7 @@ describe.each([
     ({ template, platform, stack } = build(profile));
   });
 
-  test('every service log group, the gateway access log and the EKS control-plane log feed the pipeline', () => {
+  test("every service log group, the pods' log group, the gateway access log and the EKS control-plane log feed the pipeline", () => {
     const [streamId] = only(template, 'AWS::KinesisFirehose::DeliveryStream');
     const subscriptionRoleId = stack.getLogicalId(platform.logs.subscriptionRole.node.defaultChild as never);
     const subscribed = Object.values(template.findResources('AWS::Logs::SubscriptionFilter')).map((filter) => {
@@ -48,10 +48,11 @@ describe.each([
     const expected = [
       ...[...platform.lambdaServices.values()].map((s) => idOf(stack, s.logGroup)),
       ...[...platform.fargateServices.values()].map((s) => idOf(stack, s.logGroup)),
+      idOf(stack, platform.clusterObservability!.applicationLogs),
       idOf(stack, platform.kubernetes!.controlPlaneLogs),
       idOf(stack, platform.gateway!.accessLogGroup),
     ];
-    expect(expected).toHaveLength(4);
+    expect(expected).toHaveLength(5);
     expect(subscribed.sort()).toEqual(expected.sort());
     // CloudWatch Logs may put records into the stream, and only from log groups of this account and region.
     template.hasResourceProperties('AWS::IAM::Role', {
@@ -153,6 +154,30 @@ describe.each([
     expect(stream.DependsOn).toEqual(expect.arrayContaining([stack.getLogicalId(platform.logs.setup.resource.node.defaultChild as never)]));
   });
 
+  test('the pods of kubernetes services ship their logs and Container Insights through the CloudWatch add-on, into encrypted log groups made first', () => {
+    const clusterObservability = platform.clusterObservability!;
+    const addon = template.toJSON().Resources[stack.getLogicalId(clusterObservability.addon)];
+    expect(addon.Properties).toMatchObject({
+      AddonName: 'amazon-cloudwatch-observability',
+      ClusterName: { Ref: stack.getLogicalId(platform.kubernetes!.cluster.node.defaultChild as never) },
+      PodIdentityAssociations: [{ ServiceAccount: 'cloudwatch-agent', RoleArn: { 'Fn::GetAtt': [stack.getLogicalId(clusterObservability.role.node.defaultChild as never), 'Arn'] } }],
+    });
+    const clusterId = stack.getLogicalId(platform.kubernetes!.cluster.node.defaultChild as never);
+    for (const [kind, group] of Object.entries(clusterObservability.logGroups)) {
+      const id = idOf(stack, group);
+      expect(addon.DependsOn).toContain(id);
+      expect(template.toJSON().Resources[id].Properties).toMatchObject({
+        LogGroupName: { 'Fn::Join': ['', ['/aws/containerinsights/', { Ref: clusterId }, `/${kind}`]] },
+        KmsKeyId: expect.anything(),
+        RetentionInDays: expect.any(Number),
+      });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `shop-${profile.name}-pricing-pods-CpuSaturation-Critical`,
+      Metrics: Match.arrayWith([Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: 'ContainerInsights', MetricName: 'pod_cpu_utilization' }) }) })]),
+    });
+  });
+
   test('Dashboards sign-in goes through an identity pool that admits signed-in operators only', () => {
     template.hasResourceProperties('AWS::Cognito::IdentityPool', { AllowUnauthenticatedIdentities: false });
     template.hasResourceProperties('AWS::Cognito::UserPool', { UserPoolName: `shop-${profile.name}-logs-operators`, MfaConfiguration: 'ON', AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
@@ -192,6 +217,7 @@ describe.each([
     const expectedByService: Record<string, RegExp[]> = {
       orders: [/-function-errors-ErrorRate-/, /-function-Latency-P99-/, /-function-Throttled-Count-/, /-dead-letters0-Queue-Message-Count-Max-/, /-gateway-Gateway5xxRate-/],
       catalog: [/-http-ErrorRate-/, /-http-LatencyP99-/, /-tasks-CPU-Usage-/, /-tasks-Memory-Usage-/, /-gateway-Gateway5xxRate-/],
+      pricing: [/-pods-RunningPods-/, /-pods-CpuSaturation-/, /-pods-MemorySaturation-/],
     };
     for (const [service, patterns] of Object.entries(expectedByService)) {
       for (const pattern of patterns) {
@@ -214,7 +240,7 @@ describe.each([
 
   test('one dashboard per service and one overview', () => {
     const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard')).map((d) => d.Properties.DashboardName);
-    expect(dashboards.sort()).toEqual([`shop-${profile.name}-catalog`, `shop-${profile.name}-orders`, `shop-${profile.name}-overview`]);
+    expect(dashboards.sort()).toEqual([`shop-${profile.name}-catalog`, `shop-${profile.name}-orders`, `shop-${profile.name}-overview`, `shop-${profile.name}-pricing`]);
   });
 });
 
