@@ -113,6 +113,8 @@ export class LogAggregation extends Construct {
   public readonly encryptionKey: EncryptionKey;
   /** Security group of the domain (HTTPS from the delivery stream and the given peers only). */
   public readonly domainSecurityGroup: ec2.SecurityGroup;
+  /** Name of the domain, e.g. `shop-dev-logs`. */
+  public readonly domainName: string;
   /** Log groups subscribed so far. */
   public readonly subscriptions: logs.SubscriptionFilter[] = [];
   private readonly destination: logs.ILogSubscriptionDestination;
@@ -124,6 +126,7 @@ export class LogAggregation extends Construct {
     const retain = props.retainData ?? false;
     const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.validate(props);
+    this.domainName = props.domainName;
     const highlyAvailable = capacity.availabilityZones >= 3 && capacity.dedicatedMasterNodes >= 3;
 
     this.encryptionKey = new EncryptionKey(this, 'Key', { description: `Encrypts the central logs of ${props.domainName}`, retain });
@@ -397,7 +400,7 @@ export class LogAggregation extends Construct {
       logGroup,
       destination: this.destination,
       filterPattern: logs.FilterPattern.allEvents(),
-      filterName: `${this.domain.node.id}-central-logs`,
+      filterName: `${this.domainName}-central-logs`,
     });
     filter.node.addDependency(this.subscriptionRole);
     this.subscriptions.push(filter);
