@@ -99,7 +99,7 @@ export class LogAggregation extends Construct {
   public readonly failedDocuments: s3.Bucket;
   /** The role CloudWatch Logs assumes to put subscribed events into the stream. */
   public readonly subscriptionRole: iam.Role;
-  /** The role Firehose delivers with; map it to a writer role inside OpenSearch (see README). */
+  /** The role Firehose delivers with; `setup` maps it to a writer role inside the domain. */
   public readonly deliveryRole: iam.Role;
   /** The user pool of the people who may sign in to OpenSearch Dashboards. */
   public readonly operators: cognito.UserPool;
