@@ -234,6 +234,7 @@ export class MicroservicePlatform extends Construct {
           retainData,
           logRetention: profile.logRetention,
           minHealthyPercent: profile.minHealthyPercent,
+          traceSampleRate: profile.traceSampleRate,
         });
         if ((spec.routes ?? []).length > 0) service.allowCallsFrom(linkSecurityGroup, 'the edge gateway VPC link');
         fargateServices.set(spec.name, service);

@@ -197,6 +197,10 @@ describe.each([
       const task = template.toJSON().Resources[stack.getLogicalId(service.taskDefinition.node.defaultChild as never)];
       const app = task.Properties.ContainerDefinitions.find((c: Resource) => c.Name === 'app');
       expect(app.Environment).toContainEqual({ Name: 'OTEL_SERVICE_NAME', Value: `shop-${profile.name}-${name}` });
+      expect(app.Environment).toEqual(expect.arrayContaining([
+        { Name: 'OTEL_TRACES_SAMPLER', Value: 'parentbased_traceidratio' },
+        { Name: 'OTEL_TRACES_SAMPLER_ARG', Value: String(profile.traceSampleRate) },
+      ]));
       const collector = task.Properties.ContainerDefinitions.find((c: Resource) => c.Name === 'otel-collector');
       // The config names the metrics log group, so it is an Fn::Join; its text still shows the trace pipeline.
       const config = JSON.stringify(collector.Environment.find((e: Resource) => e.Name === 'AOT_CONFIG_CONTENT').Value);

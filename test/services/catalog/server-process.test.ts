@@ -4,6 +4,7 @@
  * Parameter Store; called over HTTP on loopback, then stopped with SIGTERM mid-request.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import { catalog } from '../../../services/catalog/service';
 import { TEST_CREDENTIALS, TEST_REGION } from '../../support/aws-test-settings';
@@ -149,6 +150,31 @@ describe('catalog server process', () => {
       expect(post.headers.get('allow')).toBe('GET');
     });
   });
+
+  test('with a collector configured: traces each request in the caller\'s trace and exports the spans before it exits', async () => {
+    const batches: string[] = [];
+    const collector = http.createServer((request, response) => {
+      let text = '';
+      request.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      request.on('end', () => {
+        batches.push(text);
+        response.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(collector.address() as net.AddressInfo).port}`;
+      const { server, base } = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: 'shop-test-catalog' });
+      const root = '1-67891233-0123456789abcdef01234567';
+      expect((await fetch(`${base}/products/grinder`, { headers: { 'x-amzn-trace-id': `Root=${root};Parent=53995c3f42cd8ad8;Sampled=1` } })).status).toBe(200);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      const spans = batches.flatMap((b) => (JSON.parse(b) as { resourceSpans: { scopeSpans: { spans: { name: string; traceId: string }[] }[] }[] }).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((x) => x.spans)));
+      expect(spans).toContainEqual(expect.objectContaining({ name: 'GET /products/{id}', traceId: root.slice(2).replace('-', '') }));
+    } finally {
+      await new Promise((resolve) => collector.close(resolve));
+    }
+  }, 30_000);
 
   test('does not start when its config cannot be read, and says why', async () => {
     const server = startProcess(bundle, environment({ CONFIG_PATH: '/shop/test/nothing-here' }));
