@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { LambdaMicroservice } from './compute/lambda-microservice';
 import { FargateMicroservice } from './containers/fargate-microservice';
@@ -25,6 +26,11 @@ import type { SagaSpec } from './model/saga-spec';
 import { validateSagas } from './model/validate-patterns';
 import { PlatformNetwork } from './network/platform-network';
 import { PlatformTracing } from './observability/platform-tracing';
+import { AlertTopic } from './observability/alert-topic';
+import { ClusterObservability } from './observability/cluster-observability';
+import { LogAggregation } from './observability/log-aggregation';
+import { PlatformOverview } from './observability/platform-overview';
+import { ServiceMonitoring, ServiceMonitoringProps } from './observability/service-monitoring';
 import { DEV_PROFILE, PlatformProfile } from './profile';
 import { Saga } from './workflow/saga';
 
@@ -43,6 +49,12 @@ export interface PlatformPlacement {
   readonly edge?: Construct;
   /** The EKS cluster and the kubernetes services on it (made only when the catalog has any). */
   readonly kubernetes?: Construct;
+  /**
+   * Central logs (OpenSearch and its pipeline), dashboards, alarms and the alert topic. It reads
+   * from every other layer, so its stack depends on theirs.
+   * @default - the edge layer when that is given (it too is made after the services), else this construct
+   */
+  readonly observability?: Construct;
 }
 
 /** Props of a MicroservicePlatform. */
@@ -122,6 +134,16 @@ export class MicroservicePlatform extends Construct {
   public readonly events?: EventBackbone;
   /** Sagas by name. */
   public readonly sagas: ReadonlyMap<string, Saga>;
+  /** The SNS topic every alarm notifies. */
+  public readonly alerts: AlertTopic;
+  /** The central log store and the pipeline every service log group feeds. */
+  public readonly logs: LogAggregation;
+  /** Dashboard and alarms of each service, by service name. */
+  public readonly monitoring: ReadonlyMap<string, ServiceMonitoring>;
+  /** Pod logs and Container Insights of the EKS cluster, when there is one. */
+  public readonly clusterObservability?: ClusterObservability;
+  /** The platform overview dashboard. */
+  public readonly overview: PlatformOverview;
 
   constructor(scope: Construct, id: string, props: MicroservicePlatformProps) {
     super(scope, id);
@@ -171,8 +193,10 @@ export class MicroservicePlatform extends Construct {
       retain: retainData,
     });
     this.tracing = new PlatformTracing(shared, 'Tracing', { servicePrefix: prefix, fixedRate: profile.traceSampleRate });
+    // One topic every alarm of the platform notifies (messaging, flags, services, the overview).
+    this.alerts = new AlertTopic(shared, 'Alerts', { topicName: `${prefix}-alerts`, retain: retainData });
     if (sagaSpecs.length > 0 || this.services.some((spec) => spec.events?.publishes?.length || spec.events?.consumes?.length)) {
-      this.events = new EventBackbone(shared, 'Events', { busName: `${prefix}-events`, retainData });
+      this.events = new EventBackbone(shared, 'Events', { busName: `${prefix}-events`, retainData, alarmTopic: this.alerts.topic });
     }
 
     const servicesScope = where('services');
@@ -235,6 +259,7 @@ export class MicroservicePlatform extends Construct {
           logRetention: profile.logRetention,
           minHealthyPercent: profile.minHealthyPercent,
           serviceConnectRequestTimeout: millisOrUndefined(serviceConnectTimeoutMsOf(spec.name, this.services)),
+          traceSampleRate: profile.traceSampleRate,
         });
         if ((spec.routes ?? []).length > 0) service.allowCallsFrom(linkSecurityGroup, 'the edge gateway VPC link');
         fargateServices.set(spec.name, service);
@@ -269,6 +294,7 @@ export class MicroservicePlatform extends Construct {
     if (flagged.length > 0) {
       const flags = (this.featureFlags = new FeatureFlags(shared, 'FeatureFlags', {
         applicationName: prefix,
+        alarmTopic: this.alerts.topic,
         environmentName,
         metricsNamespace: platformName,
         services: flagged,
@@ -342,6 +368,59 @@ export class MicroservicePlatform extends Construct {
         configureAccountLogging: props.configureAccountLogging,
       });
     }
+
+    // ---- Observability: every service's log groups and alarms. -------------------------------------
+    // Driven by what was built above, so a service added to the catalog gets its log subscription,
+    // dashboard and alarms here without code of its own; a new kind of service construct adds one loop.
+    const observability = placement.observability ?? placement.edge ?? where('observability');
+    this.logs = new LogAggregation(observability, 'Logs', {
+      domainName: `${prefix}-logs`,
+      vpc: this.network.vpc,
+      vpcSubnets: this.network.serviceSubnets,
+      capacity: profile.logSearch,
+      relaxationReason: profile.logSearch.relaxationReason,
+      indexRetentionDays: profile.logSearch.indexRetentionDays,
+      logRetention: profile.logRetention,
+      retainData,
+      threatProtection: profile.identityThreatProtection,
+    });
+    const gatewayStage = this.gateway ? { apiName: `${prefix}-edge`, stageName: environmentName } : undefined;
+    // Pods of kubernetes services log to stdout; the cluster's CloudWatch Observability add-on ships
+    // their lines to one application log group and their CPU, memory and pod counts to Container Insights.
+    if (this.kubernetes) {
+      this.clusterObservability = new ClusterObservability(observability, 'ClusterObservability', {
+        clusterName: this.kubernetes.cluster.clusterName,
+        encryptionKey: this.logs.encryptionKey.key,
+        logRetention: profile.logRetention,
+        retain: retainData,
+      });
+      this.logs.subscribe('eks-pods', this.clusterObservability.applicationLogs);
+      this.logs.subscribe('eks-control-plane', this.kubernetes.controlPlaneLogs);
+    }
+    if (this.gateway) this.logs.subscribe('gateway-access', this.gateway.accessLogGroup);
+
+    // One entry per service construct: its own log group (if it has one) and what monitoring watches.
+    // Queues that alarm already (a Lambda's failure queue once messaging is wired, consumer DLQs) get no second alarm.
+    const kubernetesTarget = this.kubernetes ? { clusterName: this.kubernetes.cluster.clusterName, namespace: this.kubernetes.namespace } : undefined;
+    const monitored: { spec: ServiceSpec; logGroup?: logs.ILogGroup; target: Pick<ServiceMonitoringProps, 'function' | 'container' | 'kubernetes' | 'deadLetterQueues'> }[] = [
+      ...[...lambdaServices.values()].map((s) => ({ spec: s.spec, logGroup: s.logGroup, target: { function: s.function, deadLetterQueues: s.failureAlarm ? [] : [s.failureQueue] } })),
+      ...[...fargateServices.values()].map((s) => ({ spec: s.spec, logGroup: s.logGroup, target: { container: { service: s.service, loadBalancer: s.loadBalancer, targetGroup: s.targetGroup } } })),
+      ...(kubernetesTarget ? kubernetesSpecs.map((spec) => ({ spec, target: { kubernetes: kubernetesTarget } })) : []),
+    ];
+    const monitoring = new Map<string, ServiceMonitoring>();
+    for (const { spec, logGroup, target } of monitored) {
+      if (logGroup) this.logs.subscribe(spec.name, logGroup);
+      // Kubernetes routes are not behind the edge gateway (see the kubernetes section of the README).
+      const gateway = spec.runtime === 'kubernetes' ? undefined : gatewayStage;
+      monitoring.set(spec.name, new ServiceMonitoring(observability, `${spec.name}Monitoring`, { spec, namePrefix: prefix, alertTopic: this.alerts.topic, gateway, ...target }));
+    }
+    this.monitoring = monitoring;
+    this.overview = new PlatformOverview(observability, 'Overview', {
+      namePrefix: prefix,
+      alertTopic: this.alerts.topic,
+      services: [...monitoring.values()],
+      gateway: this.gateway ? { api: this.gateway.api, stageName: environmentName } : undefined,
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogSearchCapacity } from './observability/log-aggregation';
 
 /**
  * A deployment profile: the data that makes one environment cost-lean and another highly
@@ -30,6 +31,16 @@ export interface PlatformProfile {
   readonly fargateSpot: boolean;
   /** Least share of a container service's tasks kept healthy during a deployment (percent). */
   readonly minHealthyPercent: number;
+  /** The central log store (OpenSearch): its size and availability, and why it is relaxed where it is. */
+  readonly logSearch: LogSearchProfile;
+}
+
+/** Size and availability of the central log store, and the reason for any relaxation of the HA rules. */
+export interface LogSearchProfile extends LogSearchCapacity {
+  /** Why fewer than three zones or no dedicated masters are acceptable here; required when relaxed. */
+  readonly relaxationReason?: string;
+  /** Days a daily log index is searchable before it is deleted (the log groups keep every event for `logRetention`). */
+  readonly indexRetentionDays: number;
 }
 
 /** Cost-lean: two AZs, one NAT gateway, data destroyed with the stack, everything traced. */
@@ -46,6 +57,17 @@ export const DEV_PROFILE: PlatformProfile = {
   keyPendingWindow: Duration.days(7),
   fargateSpot: true,
   minHealthyPercent: 50,
+  logSearch: {
+    availabilityZones: 1,
+    dataNodes: 1,
+    dataNodeInstanceType: 't3.medium.search',
+    dedicatedMasterNodes: 0,
+    volumeSizeGiB: 20,
+    indexRetentionDays: 14,
+    relaxationReason:
+      'Cost, for the dev profile only: one data node in one zone without dedicated masters holds a development environment\'s logs. ' +
+      'Losing the zone stops search over recent logs, not the logs themselves: Firehose keeps what it cannot deliver in S3, and every source log group keeps its events for a year.',
+  },
 };
 
 /** Highly available: three AZs, a NAT gateway in each, data retained and protected. */
@@ -62,6 +84,15 @@ export const PROD_PROFILE: PlatformProfile = {
   keyPendingWindow: Duration.days(30),
   fargateSpot: false,
   minHealthyPercent: 100,
+  logSearch: {
+    availabilityZones: 3,
+    dataNodes: 3,
+    dataNodeInstanceType: 'r7g.large.search',
+    dedicatedMasterNodes: 3,
+    masterNodeInstanceType: 'm7g.large.search',
+    volumeSizeGiB: 100,
+    indexRetentionDays: 90,
+  },
 };
 
 /** The built-in profiles by name. */

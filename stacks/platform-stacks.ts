@@ -24,13 +24,16 @@ export interface PlatformStacks {
   readonly edge: Stack;
   /** The EKS cluster and the kubernetes services, when the catalog has any. */
   readonly kubernetes?: Stack;
+  /** Central logs, dashboards, alarms and the alert topic. */
+  readonly observability: Stack;
   readonly platform: MicroservicePlatform;
 }
 
 /**
- * Places the platform into four stacks by lifecycle: the network changes least, shared
+ * Places the platform into stacks by lifecycle: the network changes least, shared
  * platform services (registry, config, identity, tracing) next, the services most often, and
- * the edge in front of them. Stacks are env-agnostic, so synth needs no account.
+ * the edge in front of them, the kubernetes cluster when there are kubernetes services, and
+ * observability (logs, dashboards, alarms) over all of them. Stacks are env-agnostic, so synth needs no account.
  */
 export function addPlatformStacks(app: App, options: PlatformStacksOptions): PlatformStacks {
   const { platformName, profile } = options;
@@ -46,16 +49,18 @@ export function addPlatformStacks(app: App, options: PlatformStacksOptions): Pla
   const edge = stack('edge', 'the API gateway and its firewall');
   const kubernetes = options.services.some((spec) => spec.runtime === 'kubernetes') ? stack('kubernetes', 'the EKS cluster and the kubernetes services') : undefined;
 
+  const observability = stack('observability', 'central logs (OpenSearch and its pipeline), dashboards, alarms and alerts');
+
   const platform = new MicroservicePlatform(app, `${prefix}-platform`, {
     platformName,
     services: options.services,
     sagas: options.sagas,
     profile,
-    placement: { network, shared, services, edge, kubernetes },
+    placement: { network, shared, services, edge, kubernetes, observability },
   });
-  for (const s of [network, shared, services, edge, ...(kubernetes ? [kubernetes] : [])]) {
+  for (const s of [network, shared, services, edge, ...(kubernetes ? [kubernetes] : []), observability]) {
     Tags.of(s).add('platform', platformName);
     Tags.of(s).add('environment', profile.name);
   }
-  return { network, shared, services, edge, kubernetes, platform };
+  return { network, shared, services, edge, kubernetes, observability, platform };
 }

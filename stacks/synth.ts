@@ -49,7 +49,7 @@ function main(): number {
       `\n${profile.name} (${((Date.now() - started) / 1000).toFixed(1)} s): gates clean — CloudFormation schema, cdk-nag AwsSolutions + Serverless, Control Tower guard rules` +
         (findings.acknowledged > 0 ? ` (${findings.acknowledged} acknowledged guard findings, each with its reason in the code)` : ''),
     );
-    for (const stack of [stacks.network, stacks.shared, stacks.services, stacks.edge, ...(stacks.kubernetes ? [stacks.kubernetes] : [])]) {
+    for (const stack of [stacks.network, stacks.shared, stacks.services, stacks.edge, ...(stacks.kubernetes ? [stacks.kubernetes] : []), stacks.observability]) {
       const template = JSON.parse(fs.readFileSync(path.join(outdir, stack.templateFile), 'utf8'));
       const resources = Object.keys(template.Resources ?? {}).length;
       console.log(`  stack ${stack.stackName.padEnd(22)} ${String(resources).padStart(4)} resources`);

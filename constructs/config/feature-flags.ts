@@ -52,7 +52,12 @@ export interface FeatureFlagsProps {
    */
   readonly rollout?: FlagRollout;
   /**
-   * Key for the alarm topic.
+   * Topic the rollback alarms notify (the platform's alert topic).
+   * @default - a topic of its own, encrypted with `encryptionKey`
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Key for the alarm topic made when no `alarmTopic` is given.
    * @default - a new key with rotation
    */
   readonly encryptionKey?: kms.IKey;
@@ -93,7 +98,7 @@ export class FeatureFlags extends Construct {
   /** Each service's rollback alarm, by service name. */
   public readonly alarms: ReadonlyMap<string, cloudwatch.Alarm>;
   /** Where the alarms notify. */
-  public readonly alarmTopic: sns.Topic;
+  public readonly alarmTopic: sns.ITopic;
   readonly #applicationName: string;
   readonly #environmentName: string;
 
@@ -112,15 +117,7 @@ export class FeatureFlags extends Construct {
     this.#applicationName = props.applicationName;
     this.#environmentName = props.environmentName;
 
-    const key = props.encryptionKey ?? new EncryptionKey(this, 'Key', { description: `Encrypts the feature flag alarms of ${props.applicationName}`, retain: props.retain ?? false, allowCloudWatchLogs: false }).key;
-    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: `${props.applicationName} feature flag alarms`, masterKey: key, enforceSSL: true });
-    // CloudWatch publishes the alarm notifications, so it must be able to use the topic's key.
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-    }));
+    this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic(props);
 
     const alarms = new Map<string, cloudwatch.Alarm>();
     for (const { spec, functionName } of props.services) {
@@ -215,5 +212,18 @@ export class FeatureFlags extends Construct {
     const profile = this.profiles.get(serviceName);
     if (profile === undefined) throw ConstructPropError.of(this, 'services', `has no service named '${serviceName}' with feature flags`);
     return profile;
+  }
+
+  private createAlarmTopic(props: FeatureFlagsProps): sns.Topic {
+    const key = props.encryptionKey ?? new EncryptionKey(this, 'Key', { description: `Encrypts the feature flag alarms of ${props.applicationName}`, retain: props.retain ?? false, allowCloudWatchLogs: false }).key;
+    const topic = new sns.Topic(this, 'AlarmTopic', { displayName: `${props.applicationName} feature flag alarms`, masterKey: key, enforceSSL: true });
+    // CloudWatch publishes the alarm notifications, so it must be able to use the topic's key.
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+    }));
+    return topic;
   }
 }

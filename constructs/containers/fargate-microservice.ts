@@ -77,6 +77,12 @@ export interface FargateMicroserviceProps {
    */
   readonly serviceConnectRequestTimeout?: Duration;
   /**
+   * Share of requests the service traces when its caller has not decided (0 to 1); a caller's
+   * sampling decision (the gateway's, in the trace header) is followed.
+   * @default 0.05
+   */
+  readonly traceSampleRate?: number;
+  /**
    * Image of the OpenTelemetry collector beside the service.
    * @default DEFAULT_COLLECTOR_IMAGE
    */
@@ -163,6 +169,10 @@ export class FargateMicroservice extends Construct {
     if (!Number.isInteger(configMaxAge) || configMaxAge < 0 || configMaxAge > 3600) {
       throw ConstructPropError.of(this, 'configMaxAgeSeconds', `is ${configMaxAge}; expected whole seconds from 0 to 3600`);
     }
+    const traceSampleRate = props.traceSampleRate ?? 0.05;
+    if (!(traceSampleRate >= 0 && traceSampleRate <= 1)) {
+      throw ConstructPropError.of(this, 'traceSampleRate', `is ${traceSampleRate}; expected a share from 0 to 1`);
+    }
     const container: ContainerSpec = spec.container;
     this.serviceName = `${props.platformName}-${props.environmentName}-${spec.name}`;
     if (this.serviceName.length > 32) {
@@ -198,6 +208,8 @@ export class FargateMicroservice extends Construct {
       OTEL_SERVICE_NAME: this.serviceName,
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
       OTEL_RESOURCE_ATTRIBUTES: `service.namespace=${props.platformName},deployment.environment=${props.environmentName}`,
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: String(traceSampleRate),
     };
     if (spec.calls?.length) environment.DISCOVERY_NAMESPACE = props.registry.httpNamespace.namespaceName;
     if (spec.table) {

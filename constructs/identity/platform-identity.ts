@@ -1,7 +1,8 @@
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
+import { hardenedUserPool } from './hardened-user-pool';
 import { FRONT_ENDS, FrontEnd, ServiceSpec, parseRoute, scopeNameFor } from '../model/service-spec';
 
 /** Props of a PlatformIdentity. */
@@ -66,27 +67,13 @@ export class PlatformIdentity extends Construct {
     }
     const threatProtection = props.threatProtection ?? true;
 
-    this.userPool = new cognito.UserPool(this, 'UserPool', {
+    this.userPool = hardenedUserPool(this, 'UserPool', {
       userPoolName: `${props.platformName}-${props.environmentName}`,
-      selfSignUpEnabled: false,
-      signInAliases: { email: true },
-      autoVerify: { email: true },
-      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
-      mfa: cognito.Mfa.REQUIRED,
-      mfaSecondFactor: { otp: true, sms: false },
-      passwordPolicy: { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
-      featurePlan: threatProtection ? cognito.FeaturePlan.PLUS : cognito.FeaturePlan.ESSENTIALS,
-      standardThreatProtectionMode: threatProtection ? cognito.StandardThreatProtectionMode.FULL_FUNCTION : undefined,
-      deletionProtection: props.retain ?? false,
-      removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      threatProtection,
+      retain: props.retain ?? false,
+      minPasswordLength: 12,
+      tempPasswordDays: 3,
     });
-
-    if (!threatProtection) {
-      Validations.of(this.userPool).acknowledge({
-        id: 'AwsSolutions-COG8',
-        reason: 'Cost, for non-production profiles only: the Plus tier is billed per monthly active user. Profiles that set threatProtection (prod) run on Plus with threat protection enforced.',
-      });
-    }
 
     // Scopes, and which front end needs each, straight from the routes.
     const scopesByFrontEnd = new Map<FrontEnd, Set<string>>(FRONT_ENDS.map((f) => [f, new Set<string>()]));

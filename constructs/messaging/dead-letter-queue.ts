@@ -65,6 +65,7 @@ export function alarmWhenNotEmpty(scope: Construct, id: string, queue: sqs.IQueu
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
   alarm.addAlarmAction(new cwActions.SnsAction(topic));
+  alarm.addOkAction(new cwActions.SnsAction(topic));
   return alarm;
 }
 

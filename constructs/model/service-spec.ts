@@ -156,6 +156,18 @@ export interface ContainerSpec {
   readonly deregistrationDelaySeconds?: number;
 }
 
+/** Alarm thresholds of a service; each has a default, so most specs leave this out. */
+export interface MonitoringSpec {
+  /** Share of requests that fail (function errors, 5xx) that raises the error-rate alarm, in percent. @default 1 */
+  readonly errorRatePercent?: number;
+  /** p99 latency that raises the latency alarm, in milliseconds. @default - 80% of the Lambda timeout; 1000 for containers */
+  readonly latencyP99Millis?: number;
+  /** Messages waiting in a dead-letter or failure queue that raise its alarm. @default 1 */
+  readonly deadLetterMessages?: number;
+  /** CPU or memory use of a container service that raises its saturation alarm, in percent. @default 90 */
+  readonly saturationPercent?: number;
+}
+
 /** The shutdown timings of a container, with defaults applied (see {@link ContainerSpec}). */
 export interface ShutdownBudget {
   readonly drainSeconds: number;
@@ -271,6 +283,8 @@ export interface ServiceSpec {
   readonly lambda?: LambdaSpec;
   /** Container settings; required for `fargate` and `kubernetes`. */
   readonly container?: ContainerSpec;
+  /** Alarm thresholds. @default - the defaults of {@link MonitoringSpec} */
+  readonly monitoring?: MonitoringSpec;
 }
 
 /** A route split into its parts. */

@@ -266,6 +266,7 @@ export class Saga extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.failedExecutionsAlarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
+    this.failedExecutionsAlarm.addOkAction(new cwActions.SnsAction(props.alarmTopic));
   }
 
   /** Lets the grantee start executions (including the key use that the encrypted state machine requires). */

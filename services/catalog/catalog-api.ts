@@ -6,9 +6,11 @@
  * so concurrent requests in one process never mix their keys.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { CORRELATION_ID_HEADER, correlationIdOf } from '../shared/http-request';
+import { callContextOf, runWithCallContext, traceIdOf } from '../shared/call-context';
+import { CORRELATION_ID_HEADER } from '../shared/http-request';
 import { badRequest, notFound, ok, serverError, withHeaders } from '../shared/http-response';
 import { routeRequests } from '../shared/http-router';
 import { validate } from '../shared/validation';
@@ -24,6 +26,11 @@ export interface CatalogApiProps {
   /** Current settings; the server keeps them fresh from Parameter Store. */
   readonly settings: { current(): Promise<CatalogSettings> };
   readonly logger: Logger;
+  /**
+   * Emits `ProductPagesServed` and `ProductsNotFound` (EMF on stdout, which CloudWatch turns into metrics).
+   * @default - no metrics
+   */
+  readonly metrics?: Metrics;
 }
 
 const ProductPathParameters = z.object({ id: ProductId });
@@ -47,7 +54,9 @@ export function createCatalogApi(props: CatalogApiProps): (event: APIGatewayProx
         return badRequest('the query is malformed', [{ path: 'limit', message: `must be from 1 to ${current.maxPageSize}` }]);
       }
       try {
-        return ok(await store.list(limit, query.value.cursor));
+        const page = await store.list(limit, query.value.cursor);
+        props.metrics?.addMetric('ProductPagesServed', MetricUnit.Count, 1);
+        return ok(page);
       } catch (error) {
         if (error instanceof BadCursorError) return badRequest('the query is malformed', [{ path: 'cursor', message: error.message }]);
         throw error;
@@ -57,24 +66,32 @@ export function createCatalogApi(props: CatalogApiProps): (event: APIGatewayProx
       const parameters = validate(ProductPathParameters, event.pathParameters ?? {});
       if (!parameters.ok) return badRequest('the product id is malformed', parameters.problems);
       const product = await store.get(parameters.value.id);
-      return product === undefined ? notFound(`there is no product ${parameters.value.id}`) : ok(product);
+      if (product === undefined) {
+        props.metrics?.addMetric('ProductsNotFound', MetricUnit.Count, 1);
+        return notFound(`there is no product ${parameters.value.id}`);
+      }
+      return ok(product);
     },
   });
 
   return async (event) => {
-    const correlationId = correlationIdOf(event);
+    const call = callContextOf(event);
+    const correlationId = call.correlationId;
     const log = props.logger.createChild();
     log.setCorrelationId(correlationId);
-    log.appendKeys({ method: event.httpMethod, path: event.path });
+    const traceId = traceIdOf(call);
+    log.appendKeys({ method: event.httpMethod, path: event.path, ...(traceId ? { xray_trace_id: traceId } : {}) });
     const started = performance.now();
     let response: APIGatewayProxyResult;
     try {
-      response = await route(event, { log });
+      // Calls made while answering carry the correlation id and trace on (downstreamHeaders()).
+      response = await runWithCallContext(call, () => route(event, { log }));
     } catch (error) {
       log.error('request failed', error as Error);
       response = serverError();
     }
     log.info('request answered', { statusCode: response.statusCode, durationMs: Math.round(performance.now() - started) });
+    if (props.metrics?.hasStoredMetrics()) props.metrics.publishStoredMetrics();
     return withHeaders(response, { [CORRELATION_ID_HEADER]: correlationId });
   };
 }

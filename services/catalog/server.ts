@@ -3,13 +3,16 @@
  * the catalog API on `PORT`, and drains on SIGTERM within `DRAIN_SECONDS`.
  *
  * Environment: `PORT`, `TABLE_NAME`, `CONFIG_PATH`, `CONFIG_MAX_AGE_SECONDS` (default 60),
- * `DRAIN_SECONDS` (default 10), and `POWERTOOLS_SERVICE_NAME` / `POWERTOOLS_LOG_LEVEL` for the logs.
+ * `DRAIN_SECONDS` (default 10), `POWERTOOLS_SERVICE_NAME` / `POWERTOOLS_LOG_LEVEL` for the logs, and
+ * `POWERTOOLS_METRICS_NAMESPACE` for the metrics, and the `OTEL_*` settings of the traces (see `tracing.ts`).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ContainerHttpServer } from '../shared/container/http-server';
 import { RefreshingSettings } from '../shared/container/refreshing-settings';
+import { startTracing } from '../shared/container/tracing';
 import { numberFromEnv, requiredEnv } from '../shared/environment';
 import { ServiceConfig } from '../shared/service-config';
 import { CATALOG_ROUTES, createCatalogApi } from './catalog-api';
@@ -29,16 +32,19 @@ async function main(logger: Logger): Promise<void> {
       store: new ProductStore({ tableName: requiredEnv('TABLE_NAME'), client: DynamoDBDocumentClient.from(new DynamoDBClient({})) }),
       settings,
       logger,
+      metrics: new Metrics({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'catalog' }),
     }),
     healthPath: '/health',
     drainSeconds: numberFromEnv('DRAIN_SECONDS', 10),
     log: logger,
   });
-  server.exitOnSignals();
+  // Buffered spans are exported before the process exits.
+  server.exitOnSignals((code) => void (tracing?.shutdown() ?? Promise.resolve()).finally(() => process.exit(code)));
   const bound = await server.listen(port);
   logger.info('listening', { port: bound });
 }
 
+const tracing = startTracing();
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'catalog' });
 main(logger).catch((error: unknown) => {
   logger.error('could not start', error as Error);

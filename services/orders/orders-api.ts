@@ -14,7 +14,8 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import { idempotencyKeyOf, responseForIdempotencyError } from '../shared/http-idempotency';
-import { CORRELATION_ID_HEADER, correlationIdOf, parseJsonBody } from '../shared/http-request';
+import { callContextOf, runWithCallContext } from '../shared/call-context';
+import { CORRELATION_ID_HEADER, parseJsonBody } from '../shared/http-request';
 import { badRequest, created, notFound, ok, serverError, withHeaders } from '../shared/http-response';
 import { RouteHandler, routeRequests } from '../shared/http-router';
 import { validate } from '../shared/validation';
@@ -131,13 +132,15 @@ export function createOrdersApi(props: OrdersApiProps): RouteHandler {
   };
 
   return async (event, context) => {
-    const correlationId = correlationIdOf(event);
+    const call = callContextOf(event);
+    const correlationId = call.correlationId;
     logger.resetKeys();
     logger.addContext(context);
     logger.setCorrelationId(correlationId);
     idempotency.registerLambdaContext(context);
     try {
-      return withHeaders(await answer(event, context), { [CORRELATION_ID_HEADER]: correlationId });
+      // Calls made while answering carry the correlation id and trace on (downstreamHeaders()).
+      return withHeaders(await runWithCallContext(call, () => answer(event, context)), { [CORRELATION_ID_HEADER]: correlationId });
     } finally {
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }

@@ -4,6 +4,7 @@
  *
  * Self-contained (Node's http module only) so its Dockerfile builds from this folder alone.
  */
+import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PricingSettings, parseQuoteRequest, priceQuote } from './quote';
@@ -38,6 +39,22 @@ class HttpProblem extends Error {
   }
 }
 
+/** The header that carries a correlation id across services, both ways (as in services/shared, which this self-contained server cannot import). */
+const CORRELATION_ID_HEADER = 'x-correlation-id';
+const SAFE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's well-formed correlation id, or a new one. */
+function correlationIdOf(request: http.IncomingMessage): string {
+  const given = request.headers[CORRELATION_ID_HEADER];
+  return typeof given === 'string' && SAFE_CORRELATION_ID.test(given.trim()) ? given.trim() : randomUUID();
+}
+
+/** The X-Ray trace id (`Root=` of the trace header the load balancer adds), when there is one. */
+function traceIdOf(request: http.IncomingMessage): string | undefined {
+  const header = request.headers['x-amzn-trace-id'];
+  return typeof header === 'string' ? /(?:^|;)Root=([A-Za-z0-9-]{1,64})(?:;|$)/.exec(header)?.[1] : undefined;
+}
+
 const stdoutLog: LogLine = (entry) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), service: 'pricing', ...entry })}\n`);
 
 /** Creates the server (not yet listening). */
@@ -68,11 +85,27 @@ export function createPricingServer(options: PricingServerOptions): PricingServe
   const server = http.createServer((request, response) => {
     const started = process.hrtime.bigint();
     inFlight += 1;
+    const correlationId = correlationIdOf(request);
+    const traceId = traceIdOf(request);
     const respond = (status: number, body: unknown) => {
       const text = JSON.stringify(body);
-      response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(draining ? { connection: 'close' } : {}) });
+      response.writeHead(status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+        [CORRELATION_ID_HEADER]: correlationId,
+        ...(draining ? { connection: 'close' } : {}),
+      });
       response.end(text);
-      log({ level: status >= 500 ? 'ERROR' : 'INFO', message: 'request', method: request.method, path: request.url, status, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+      log({
+        level: status >= 500 ? 'ERROR' : 'INFO',
+        message: 'request',
+        method: request.method,
+        path: request.url,
+        status,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+        correlation_id: correlationId,
+        ...(traceId ? { xray_trace_id: traceId } : {}),
+      });
     };
     route(request)
       .then(([status, body]) => respond(status, body))

@@ -167,7 +167,8 @@ describe('the BFFs through MicroservicePlatform', () => {
   test('flags: a deployment rolls back on an alarm of failed invocations and degraded responses, which notifies an encrypted topic', () => {
     const alarms = template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'shop-dev-bff-web-flag-rollback' } });
     const [alarmId, alarm] = Object.entries(alarms)[0];
-    const [topic] = logicalIds(template, 'AWS::SNS::Topic', { DisplayName: 'shop-dev feature flag alarms' });
+    // The platform's alert topic, which every alarm of the platform notifies.
+    const [topic] = logicalIds(template, 'AWS::SNS::Topic', { TopicName: 'shop-dev-alerts' });
     expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metrics = (alarm.Properties.Metrics as Resource[]).filter((m) => m.MetricStat).map((m) => m.MetricStat.Metric);
     expect(metrics).toEqual(expect.arrayContaining([

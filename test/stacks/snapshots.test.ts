@@ -19,7 +19,7 @@ beforeAll(() => {
   ({ stacks } = createPlatformApp({ profile: DEV_PROFILE, gates: false, context: { 'aws:cdk:bundling-stacks': [] } }));
 });
 
-test.each(['network', 'shared', 'services', 'edge', 'kubernetes'] as const)('dev %s stack matches its snapshot', (layer) => {
+test.each(['network', 'shared', 'services', 'edge', 'kubernetes', 'observability'] as const)('dev %s stack matches its snapshot', (layer) => {
   const template = normalized(stacks[layer]!);
   const text = JSON.stringify(template);
   // Nothing machine- or time-specific may leak into the template.

@@ -45,7 +45,7 @@ describe.each(Object.values(PROFILES).map((profile) => [profile.name, profile] a
     expect(open.filter((p) => p.open > 0)).toEqual([]);
 
     expect(stacks.kubernetes).toBeDefined();
-    for (const stack of [stacks.network, stacks.shared, stacks.services, stacks.edge, stacks.kubernetes!]) {
+    for (const stack of [stacks.network, stacks.shared, stacks.services, stacks.edge, stacks.kubernetes!, stacks.observability]) {
       const template = JSON.parse(fs.readFileSync(path.join(outdir, stack.templateFile), 'utf8'));
       expect({ stack: stack.stackName, resources: Object.keys(template.Resources ?? {}).length > 5 }).toEqual({ stack: stack.stackName, resources: true });
     }

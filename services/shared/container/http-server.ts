@@ -9,12 +9,15 @@
  * service's API code does not care which runtime carries it.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { INVALID_SPAN_CONTEXT, ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseRoute } from '../../../constructs/model/service-spec';
 import { jsonResponse } from '../http-response';
+
+const tracer = trace.getTracer('container-http-server');
 
 /** What the server logs through. */
 export type ServerLog = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -130,8 +133,18 @@ export class ContainerHttpServer {
 
   async #serve(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     this.#inFlight += 1;
+    // A server span, continuing the caller's trace (x-amzn-trace-id); a no-op until tracing is started,
+    // and none for health checks, which would only bury the requests in the service map.
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const span =
+      pathname === this.#props.healthPath
+        ? trace.wrapSpanContext(INVALID_SPAN_CONTEXT)
+        : tracer.startSpan(`${request.method ?? 'GET'} ${this.#match(pathname).resource}`, { kind: SpanKind.SERVER }, parent);
     try {
-      const result = await this.#answer(request);
+      const result = await context.with(trace.setSpan(parent, span), () => this.#answer(request));
+      span.setAttribute('http.response.status_code', result.statusCode);
+      if (result.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
       // While draining, each answered connection is closed, so clients move to another task.
@@ -142,7 +155,9 @@ export class ContainerHttpServer {
       this.#props.log.error('request failed outside the handler', error as Error);
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: { code: 'internal_error', message: 'the request could not be completed' } }));
+      span.setStatus({ code: SpanStatusCode.ERROR });
     } finally {
+      span.end();
       this.#inFlight -= 1;
     }
   }
@@ -158,7 +173,10 @@ export class ContainerHttpServer {
       return jsonResponse(413, { error: { code: 'payload_too_large', message: 'the request body is too large' } });
     }
     const matched = this.#match(url.pathname);
-    return this.#props.handle(toProxyEvent(request, method, url, body, matched));
+    // The handler sees this span as the parent of the calls it makes (downstreamHeaders() passes the header on).
+    const headers = { ...request.headers };
+    propagation.inject(context.active(), headers);
+    return this.#props.handle(toProxyEvent(headers, method, url, body, matched));
   }
 
   #match(pathname: string): MatchedRoute {
@@ -200,9 +218,9 @@ async function readBody(request: http.IncomingMessage, limit: number): Promise<s
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function toProxyEvent(request: http.IncomingMessage, method: string, url: URL, body: string, matched: MatchedRoute): APIGatewayProxyEvent {
+function toProxyEvent(requestHeaders: http.IncomingHttpHeaders, method: string, url: URL, body: string, matched: MatchedRoute): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
+  for (const [name, value] of Object.entries(requestHeaders)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   const query: Record<string, string> = {};

@@ -4,6 +4,7 @@
  * Parameter Store; called over HTTP on loopback, then stopped with SIGTERM mid-request.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import { catalog } from '../../../services/catalog/service';
 import { TEST_CREDENTIALS, TEST_REGION } from '../../support/aws-test-settings';
@@ -33,6 +34,7 @@ describe('catalog server process', () => {
     CONFIG_PATH,
     DRAIN_SECONDS: String(DRAIN_SECONDS),
     POWERTOOLS_SERVICE_NAME: 'catalog',
+    POWERTOOLS_METRICS_NAMESPACE: 'shop',
     AWS_REGION: TEST_REGION,
     AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
@@ -113,6 +115,20 @@ describe('catalog server process', () => {
       expect(await response.json()).toEqual({ error: { code: 'not_found', message: 'there is no product espresso-machine' } });
     });
 
+    test('logs the X-Ray trace id its load balancer passes, beside the correlation id', async () => {
+      const root = '1-67891233-abcdef012345678912345678';
+      await fetch(`${base}/products/scale`, { headers: { 'x-correlation-id': 'traced-1', 'x-amzn-trace-id': `Root=${root};Sampled=1` } });
+      const line = await server.waitForLog((l) => l.correlation_id === 'traced-1' && l.message === 'request answered');
+      expect(line).toMatchObject({ xray_trace_id: root, service: 'catalog' });
+    });
+
+    test('emits its metrics as EMF on stdout, which CloudWatch turns into metrics in the platform namespace', async () => {
+      await fetch(`${base}/products/no-such-product`);
+      const emf = await server.waitForLog((l) => typeof l.ProductsNotFound === 'number');
+      expect(emf).toMatchObject({ ProductsNotFound: 1, service: 'catalog' });
+      expect(emf._aws).toMatchObject({ CloudWatchMetrics: [expect.objectContaining({ Namespace: 'shop', Metrics: [{ Name: 'ProductsNotFound', Unit: 'Count' }] })] });
+    });
+
     test.each([
       ['a limit that is not a number', '/products?limit=ten', 'limit'],
       ['a limit above the configured maximum', '/products?limit=50', 'limit'],
@@ -134,6 +150,31 @@ describe('catalog server process', () => {
       expect(post.headers.get('allow')).toBe('GET');
     });
   });
+
+  test('with a collector configured: traces each request in the caller\'s trace and exports the spans before it exits', async () => {
+    const batches: string[] = [];
+    const collector = http.createServer((request, response) => {
+      let text = '';
+      request.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      request.on('end', () => {
+        batches.push(text);
+        response.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(collector.address() as net.AddressInfo).port}`;
+      const { server, base } = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: 'shop-test-catalog' });
+      const root = '1-67891233-0123456789abcdef01234567';
+      expect((await fetch(`${base}/products/grinder`, { headers: { 'x-amzn-trace-id': `Root=${root};Parent=53995c3f42cd8ad8;Sampled=1` } })).status).toBe(200);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      const spans = batches.flatMap((b) => (JSON.parse(b) as { resourceSpans: { scopeSpans: { spans: { name: string; traceId: string }[] }[] }[] }).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((x) => x.spans)));
+      expect(spans).toContainEqual(expect.objectContaining({ name: 'GET /products/{id}', traceId: root.slice(2).replace('-', '') }));
+    } finally {
+      await new Promise((resolve) => collector.close(resolve));
+    }
+  }, 30_000);
 
   test('does not start when its config cannot be read, and says why', async () => {
     const server = startProcess(bundle, environment({ CONFIG_PATH: '/shop/test/nothing-here' }));

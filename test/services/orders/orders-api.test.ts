@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { OrderReadModel } from '../../../services/orders/order-read-model';
 import { OrderStore, PARTITION_KEY } from '../../../services/orders/order-store';
 import { createOrdersApi } from '../../../services/orders/orders-api';
+import { downstreamHeaders } from '../../../services/shared/call-context';
 import { orders } from '../../../services/orders/service';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-gateway-events';
 import { CapturedOutput, captureOutput } from '../../support/captured-output';
@@ -125,5 +126,14 @@ describe('orders API', () => {
     const retry = await post(api, key);
     expect(retry.statusCode).toBe(201);
     await expect(real.load(bodyOf(retry).id)).resolves.toMatchObject({ order: bodyOf(retry), version: 1 });
+  });
+
+  test('calls made while answering see the request\'s correlation id and trace, for downstreamHeaders()', async () => {
+    let seen: Record<string, string> | undefined;
+    const api = apiWith({ get: async () => ((seen = downstreamHeaders()), undefined) });
+    const event = apiGatewayEvent({ method: 'GET', resource: '/orders/{id}', path: '/orders/x', pathParameters: { id: randomUUID() }, headers: { 'X-Correlation-Id': 'checkout-9c1d' } });
+    const response = await api(event, lambdaContext());
+    expect(response.statusCode).toBe(404);
+    expect(seen).toEqual({ 'x-correlation-id': 'checkout-9c1d', 'x-amzn-trace-id': event.headers['X-Amzn-Trace-Id'] });
   });
 });

@@ -54,6 +54,17 @@ describe('the pricing server on a loopback port', () => {
     expect((await request(port, 'GET', '/pricing/quotes')).status).toBe(405);
   });
 
+  test("returns and logs the caller's correlation id, or one it makes, with the X-Ray trace id", async () => {
+    const root = '1-67891233-abcdef012345678912345678';
+    const given = await fetch(`http://127.0.0.1:${port}/pricing/tax-rate`, { headers: { 'x-correlation-id': 'checkout-7f3a', 'x-amzn-trace-id': `Root=${root};Sampled=1` } });
+    expect(given.headers.get('x-correlation-id')).toBe('checkout-7f3a');
+    expect(logs).toContainEqual(expect.objectContaining({ message: 'request', correlation_id: 'checkout-7f3a', xray_trace_id: root }));
+    const made = await fetch(`http://127.0.0.1:${port}/pricing/tax-rate`, { headers: { 'x-correlation-id': 'bad id\n' } });
+    const id = made.headers.get('x-correlation-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(logs).toContainEqual(expect.objectContaining({ message: 'request', correlation_id: id }));
+  });
+
   test('logs one JSON line per request with method, path, status and duration', () => {
     const line = logs.find((l) => l.path === '/pricing/tax-rate');
     expect(line).toMatchObject({ level: 'INFO', message: 'request', method: 'GET', status: 200 });

@@ -1,0 +1,59 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { ConstructPropError } from '../model/errors';
+import { EncryptionKey } from '../security/encryption-key';
+
+/** Props of an AlertTopic. */
+export interface AlertTopicProps {
+  /** Name of the topic, e.g. `shop-dev-alerts`. */
+  readonly topicName: string;
+  /**
+   * Email addresses subscribed to the alerts (each must confirm its subscription).
+   * @default - none; subscribe a chat or paging integration yourself
+   */
+  readonly emails?: readonly string[];
+  /**
+   * Keep the key when the stack is deleted.
+   * @default false
+   */
+  readonly retain?: boolean;
+}
+
+/**
+ * Where every alarm of the platform sends its state changes: an SNS topic encrypted with a key of
+ * its own that CloudWatch alarms may use, and a policy that refuses any publish or subscribe not
+ * made over TLS.
+ */
+export class AlertTopic extends Construct {
+  /** The topic. */
+  public readonly topic: sns.Topic;
+  /** The key that encrypts its messages. */
+  public readonly encryptionKey: EncryptionKey;
+
+  constructor(scope: Construct, id: string, props: AlertTopicProps) {
+    super(scope, id);
+    if (!/^[A-Za-z0-9_-]{1,256}$/.test(props.topicName)) {
+      throw ConstructPropError.of(this, 'topicName', `'${props.topicName}' must be 1 to 256 letters, digits, hyphens or underscores`);
+    }
+    for (const email of props.emails ?? []) {
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw ConstructPropError.of(this, 'emails', `'${email}' is not an email address`);
+    }
+    this.encryptionKey = new EncryptionKey(this, 'Key', { description: `Encrypts the alerts on ${props.topicName}`, allowCloudWatchLogs: false, retain: props.retain });
+    // CloudWatch publishes alarm notifications itself, so it must be able to use the topic's key.
+    this.encryptionKey.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+    }));
+    this.topic = new sns.Topic(this, 'Topic', {
+      topicName: props.topicName,
+      displayName: `Alerts of ${props.topicName}`,
+      masterKey: this.encryptionKey.key,
+      enforceSSL: true,
+    });
+    for (const email of props.emails ?? []) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+  }
+}
