@@ -23,6 +23,10 @@ import type { SagaSpec } from './model/saga-spec';
 import { validateSagas } from './model/validate-patterns';
 import { PlatformNetwork } from './network/platform-network';
 import { PlatformTracing } from './observability/platform-tracing';
+import { LambdaCanaryDeployment } from './delivery/lambda-canary-deployment';
+import { fargateErrorAlarm, lambdaErrorAlarm } from './delivery/rollback-alarms';
+import { createEncryptedAlarmTopic } from './observability/encrypted-alarm-topic';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { DEV_PROFILE, PlatformProfile } from './profile';
 import { Saga } from './workflow/saga';
 
@@ -79,6 +83,12 @@ export interface MicroservicePlatformProps {
    * @default - only the kubectl handler of the deployment can reach the Kubernetes API
    */
   readonly kubernetesAdminRole?: iam.IRole;
+  /**
+   * Tag of the container services' images in their repositories (`imageRepositories`), pushed
+   * there by the delivery pipeline (an immutable tag, e.g. the commit ID).
+   * @default - images built from each Dockerfile as CDK assets at deploy time
+   */
+  readonly imageTag?: string;
 }
 
 /**
@@ -118,6 +128,10 @@ export class MicroservicePlatform extends Construct {
   public readonly events?: EventBackbone;
   /** Sagas by name. */
   public readonly sagas: ReadonlyMap<string, Saga>;
+  /** The canary deployment of each Lambda service, by name. */
+  public readonly canaryDeployments: ReadonlyMap<string, LambdaCanaryDeployment>;
+  /** Topic the deployment alarms notify: the messaging alarm topic when there is one, else one of the platform's own. */
+  public readonly alertTopic: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: MicroservicePlatformProps) {
     super(scope, id);
@@ -213,11 +227,12 @@ export class MicroservicePlatform extends Construct {
         securityGroups: [linkSecurityGroup],
       });
       for (const spec of fargateSpecs) {
-        imageRepositories.set(spec.name, new ServiceImageRepository(shared, `${spec.name}Images`, {
+        const imageRepository = new ServiceImageRepository(shared, `${spec.name}Images`, {
           repositoryName: `${platformName}/${environmentName}/${spec.name}`,
           encryptionKey: imageKey.key,
           retain: retainData,
-        }));
+        });
+        imageRepositories.set(spec.name, imageRepository);
         const service = new FargateMicroservice(servicesScope, spec.name, {
           spec,
           platformName,
@@ -230,6 +245,7 @@ export class MicroservicePlatform extends Construct {
           retainData,
           logRetention: profile.logRetention,
           minHealthyPercent: profile.minHealthyPercent,
+          image: props.imageTag === undefined ? undefined : { repository: imageRepository.repository, tag: props.imageTag },
         });
         if ((spec.routes ?? []).length > 0) service.allowCallsFrom(linkSecurityGroup, 'the edge gateway VPC link');
         fargateServices.set(spec.name, service);
@@ -268,7 +284,7 @@ export class MicroservicePlatform extends Construct {
 
     const sagas = new Map<string, Saga>();
     for (const saga of sagaSpecs) {
-      const action = (spec: SagaSpec['complete']) => ({ function: lambdaServices.get(spec.service)!.function, action: spec.action });
+      const action = (spec: SagaSpec['complete']) => ({ function: lambdaServices.get(spec.service)!.alias, action: spec.action });
       sagas.set(
         saga.name,
         new Saga(servicesScope, `saga-${saga.name}`, {
@@ -289,7 +305,7 @@ export class MicroservicePlatform extends Construct {
     for (const spec of this.services.filter((s) => (s.routes ?? []).length > 0)) {
       const lambdaService = lambdaServices.get(spec.name);
       const fargateService = fargateServices.get(spec.name);
-      if (lambdaService) backends.push({ spec, handler: lambdaService.function });
+      if (lambdaService) backends.push({ spec, handler: lambdaService.alias });
       else if (fargateService && vpcLink) {
         backends.push({ spec, loadBalancer: { loadBalancerArn: fargateService.loadBalancer.loadBalancerArn, url: fargateService.url, vpcLink } });
       }
@@ -306,6 +322,26 @@ export class MicroservicePlatform extends Construct {
         retainData,
         configureAccountLogging: props.configureAccountLogging,
       });
+    }
+
+    // Delivery (issue 9): each Lambda service rolls out as a canary behind its live alias, each Fargate
+    // service blue/green; both roll back on the alarms below. These are stand-ins, one error alarm per
+    // service, until the per-service alarms of the observability layer replace them.
+    this.alertTopic = this.events?.alarmTopic ?? createEncryptedAlarmTopic(new Construct(shared, 'Alerts'), {
+      purpose: `the alarms of ${prefix}`,
+      displayName: `Alarms of ${prefix}`,
+      retain: retainData,
+    }).topic;
+    const canaryDeployments = new Map<string, LambdaCanaryDeployment>();
+    for (const [name, service] of lambdaServices) {
+      canaryDeployments.set(name, new LambdaCanaryDeployment(servicesScope, `${name}-canary`, {
+        alias: service.alias,
+        alarms: [lambdaErrorAlarm(servicesScope, `${name}-errors`, service, this.alertTopic)],
+      }));
+    }
+    this.canaryDeployments = canaryDeployments;
+    for (const [name, service] of fargateServices) {
+      service.addRollbackAlarm(fargateErrorAlarm(servicesScope, `${name}-errors`, service, this.alertTopic));
     }
   }
 }
