@@ -50,18 +50,7 @@ export class AccessLogBucket extends Construct {
         ],
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      if (serverAccessLogsBucket) {
-        // Delivery by bucket policy (not the log-delivery ACL), so both buckets keep ACLs disabled.
-        const prefix = 'access-log-bucket/';
-        (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = { destinationBucketName: serverAccessLogsBucket.bucketName, logFilePrefix: prefix };
-        serverAccessLogsBucket.addToResourcePolicy(new iam.PolicyStatement({
-          sid: 'S3ServerAccessLogDelivery',
-          principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-          actions: ['s3:PutObject'],
-          resources: [serverAccessLogsBucket.arnForObjects(`${prefix}*`)],
-          conditions: { ArnLike: { 'aws:SourceArn': bucket.bucketArn }, StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-        }));
-      }
+      if (serverAccessLogsBucket) logServerAccess(bucket, serverAccessLogsBucket, 'access-log-bucket/', 'S3ServerAccessLogDelivery');
       // Object events go to EventBridge (for audit rules), set on the resource itself so no helper function is deployed.
       (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
       for (const rule of ['s3_bucket_default_encryption_kms_check']) {
@@ -80,6 +69,11 @@ export class AccessLogBucket extends Construct {
       });
     }
     this.bucket = logBucket('Bucket', this.serverAccessLogs);
+  }
+
+  /** Sends the server access logs of another bucket (of the same stack) to `serverAccessLogs`, under `prefix`. */
+  public logServerAccessOf(bucket: s3.Bucket, prefix: string): void {
+    logServerAccess(bucket, this.serverAccessLogs, prefix, `S3ServerAccessLogDelivery${this.serverAccessLogs.policy?.document.statementCount ?? 0}`);
   }
 
   /**
@@ -122,4 +116,16 @@ export class AccessLogBucket extends Construct {
     const legacyRegion = new CfnCondition(this, 'ElbLegacyRegion', { expression: groups.length === 1 ? groups[0] : Fn.conditionOr(...groups) });
     return { accounts, legacyRegion };
   }
+}
+
+/** Delivery by bucket policy (not the log-delivery ACL), so both buckets keep ACLs disabled. */
+function logServerAccess(bucket: s3.Bucket, destination: s3.Bucket, prefix: string, sid: string): void {
+  (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = { destinationBucketName: destination.bucketName, logFilePrefix: prefix };
+  destination.addToResourcePolicy(new iam.PolicyStatement({
+    sid,
+    principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+    actions: ['s3:PutObject'],
+    resources: [destination.arnForObjects(`${prefix}*`)],
+    conditions: { ArnLike: { 'aws:SourceArn': bucket.bucketArn }, StringEquals: { 'aws:SourceAccount': Stack.of(bucket).account } },
+  }));
 }
