@@ -145,6 +145,7 @@ export class PlatformPipelineStack extends Stack {
     const checkPath = edgeCheckPath(props.services);
     if (this.testStage.edgeUrl && checkPath) {
       checks.push(new pipelines.ShellStep('EdgeCheck', {
+        input,
         envFromCfnOutputs: { EDGE_URL: this.testStage.edgeUrl },
         env: { CHECK_PATH: checkPath },
         commands: ['bash pipelines/scripts/check-edge.sh'],
