@@ -3,7 +3,6 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { ConstructPropError } from '../model/errors';
 
 /** Props of a LambdaCanaryDeployment. */
 export interface LambdaCanaryDeploymentProps {
@@ -16,7 +15,7 @@ export interface LambdaCanaryDeploymentProps {
   readonly deploymentConfig?: codedeploy.ILambdaDeploymentConfig;
   /**
    * Alarms that stop and roll back a deployment when any of them fires; more with `addRollbackAlarm`.
-   * A deployment group needs at least one before synth.
+   * There must be at least one by synth (CDK refuses alarm rollback with no alarm).
    * @default - none yet
    */
   readonly alarms?: readonly cloudwatch.IAlarm[];
@@ -50,9 +49,6 @@ export class LambdaCanaryDeployment extends Construct {
     Validations.of(this.deploymentGroup.role).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
       reason: 'The AWS managed policy made for CodeDeploy on Lambda: read the alarms, update the alias, invoke hooks; it is the narrowest policy AWS defines for it and follows new CodeDeploy needs.',
-    });
-    this.node.addValidation({
-      validate: () => (this.alarms.length > 0 ? [] : [ConstructPropError.of(this, 'alarms', 'is empty; a canary needs at least one alarm to roll back on (give alarms, or call addRollbackAlarm)').message]),
     });
   }
 
