@@ -23,8 +23,9 @@ import type { SagaSpec } from './model/saga-spec';
 import { validateSagas } from './model/validate-patterns';
 import { PlatformNetwork } from './network/platform-network';
 import { PlatformTracing } from './observability/platform-tracing';
+import { ChaosExperiments } from './chaos/chaos-experiments';
 import { LambdaCanaryDeployment } from './delivery/lambda-canary-deployment';
-import { fargateErrorAlarm, lambdaErrorAlarm } from './delivery/rollback-alarms';
+import { fargateErrorAlarm, lambdaErrorAlarm, unschedulablePodsAlarm } from './delivery/rollback-alarms';
 import { createEncryptedAlarmTopic } from './observability/encrypted-alarm-topic';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { DEV_PROFILE, PlatformProfile } from './profile';
@@ -132,6 +133,8 @@ export class MicroservicePlatform extends Construct {
   public readonly canaryDeployments: ReadonlyMap<string, LambdaCanaryDeployment>;
   /** Topic the deployment alarms notify: the messaging alarm topic when there is one, else one of the platform's own. */
   public readonly alertTopic: sns.ITopic;
+  /** The FIS experiments: container services (in the services layer) and kubernetes services (beside the cluster). */
+  public readonly chaosExperiments: readonly ChaosExperiments[];
 
   constructor(scope: Construct, id: string, props: MicroservicePlatformProps) {
     super(scope, id);
@@ -340,8 +343,25 @@ export class MicroservicePlatform extends Construct {
       }));
     }
     this.canaryDeployments = canaryDeployments;
-    for (const [name, service] of fargateServices) {
-      service.addRollbackAlarm(fargateErrorAlarm(servicesScope, `${name}-errors`, service, this.alertTopic));
+    const chaos = (scope: Construct, id: string) =>
+      new ChaosExperiments(scope, id, { namePrefix: prefix, taskStopPercent: profile.chaosTaskStopPercent, logRetention: profile.logRetention, retainData });
+    const chaosExperiments: ChaosExperiments[] = [];
+    if (fargateServices.size > 0) {
+      const containerChaos = chaos(servicesScope, 'Chaos');
+      for (const [name, service] of fargateServices) {
+        const alarm = fargateErrorAlarm(servicesScope, `${name}-errors`, service, this.alertTopic);
+        service.addRollbackAlarm(alarm);
+        containerChaos.addStopFargateTasks(service, alarm);
+      }
+      chaosExperiments.push(containerChaos);
     }
+    if (this.kubernetes) {
+      const kubernetesScope = where('kubernetes');
+      const kubernetesChaos = chaos(kubernetesScope, 'KubernetesChaos');
+      const alarm = unschedulablePodsAlarm(kubernetesScope, 'UnschedulablePods', this.kubernetes, this.alertTopic);
+      for (const name of this.kubernetes.charts.keys()) kubernetesChaos.addDeleteKubernetesPods(this.kubernetes, name, alarm);
+      chaosExperiments.push(kubernetesChaos);
+    }
+    this.chaosExperiments = chaosExperiments;
   }
 }

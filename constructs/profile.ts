@@ -30,6 +30,8 @@ export interface PlatformProfile {
   readonly fargateSpot: boolean;
   /** Least share of a container service's tasks kept healthy during a deployment (percent). */
   readonly minHealthyPercent: number;
+  /** Share of a container service's tasks its chaos experiment stops (percent). */
+  readonly chaosTaskStopPercent: number;
 }
 
 /** Cost-lean: two AZs, one NAT gateway, data destroyed with the stack, everything traced. */
@@ -46,6 +48,7 @@ export const DEV_PROFILE: PlatformProfile = {
   keyPendingWindow: Duration.days(7),
   fargateSpot: true,
   minHealthyPercent: 50,
+  chaosTaskStopPercent: 50,
 };
 
 /** Highly available: three AZs, a NAT gateway in each, data retained and protected. */
@@ -62,6 +65,7 @@ export const PROD_PROFILE: PlatformProfile = {
   keyPendingWindow: Duration.days(30),
   fargateSpot: false,
   minHealthyPercent: 100,
+  chaosTaskStopPercent: 25,
 };
 
 /** The built-in profiles by name. */

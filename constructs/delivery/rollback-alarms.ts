@@ -6,6 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { LambdaMicroservice } from '../compute/lambda-microservice';
 import type { FargateMicroservice } from '../containers/fargate-microservice';
+import type { KubernetesPlatform } from '../kubernetes/kubernetes-platform';
 
 /** Errors (or 5xx answers) in one minute at which a rollout is stopped and rolled back. */
 export const ROLLBACK_ERROR_THRESHOLD = 5;
@@ -35,6 +36,27 @@ export function fargateErrorAlarm(scope: Construct, id: string, service: Fargate
     metric: service.loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
     threshold: ROLLBACK_ERROR_THRESHOLD,
     evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  }));
+}
+
+/**
+ * A cluster-wide alarm for the kubernetes services (which have no per-service metrics yet): pods that
+ * the scheduler cannot place for three minutes running, from the EKS control-plane metrics. Notifies the topic.
+ */
+export function unschedulablePodsAlarm(scope: Construct, id: string, kubernetes: KubernetesPlatform, topic: sns.ITopic): cloudwatch.Alarm {
+  return notify(topic, new cloudwatch.Alarm(scope, id, {
+    alarmDescription: `${kubernetes.cluster.clusterName}: pods could not be scheduled for three minutes running; an experiment on the kubernetes services stops`,
+    metric: new cloudwatch.Metric({
+      namespace: 'AWS/EKS',
+      metricName: 'scheduler_pending_pods_UNSCHEDULABLE',
+      dimensionsMap: { ClusterName: kubernetes.cluster.clusterName },
+      period: Duration.minutes(1),
+      statistic: cloudwatch.Stats.MAXIMUM,
+    }),
+    threshold: 1,
+    evaluationPeriods: 3,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   }));
