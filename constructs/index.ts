@@ -27,3 +27,7 @@ export * from './data/service-table';
 export * from './kubernetes/microservice-chart';
 export * from './kubernetes/service-manifests';
 export * from './kubernetes/kubernetes-platform';
+export * from './observability/encrypted-alarm-topic';
+export * from './delivery/lambda-canary-deployment';
+export * from './delivery/rollback-alarms';
+export * from './chaos/chaos-experiments';
