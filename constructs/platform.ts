@@ -335,25 +335,23 @@ export class MicroservicePlatform extends Construct {
       displayName: `Alarms of ${prefix}`,
       retain: retainData,
     }).topic;
-    const canaryDeployments = new Map<string, LambdaCanaryDeployment>();
-    for (const [name, service] of lambdaServices) {
-      canaryDeployments.set(name, new LambdaCanaryDeployment(servicesScope, `${name}-canary`, {
-        alias: service.alias,
-        alarms: [lambdaErrorAlarm(servicesScope, `${name}-errors`, service, this.alertTopic)],
-      }));
-    }
-    this.canaryDeployments = canaryDeployments;
     const chaos = (scope: Construct, id: string) =>
       new ChaosExperiments(scope, id, { namePrefix: prefix, taskStopPercent: profile.chaosTaskStopPercent, logRetention: profile.logRetention, retainData });
     const chaosExperiments: ChaosExperiments[] = [];
-    if (fargateServices.size > 0) {
-      const containerChaos = chaos(servicesScope, 'Chaos');
-      for (const [name, service] of fargateServices) {
-        const alarm = fargateErrorAlarm(servicesScope, `${name}-errors`, service, this.alertTopic);
-        service.addRollbackAlarm(alarm);
-        containerChaos.addStopFargateTasks(service, alarm);
-      }
-      chaosExperiments.push(containerChaos);
+    const lambdaChaos = profile.lambdaFaultInjection && lambdaServices.size > 0;
+    const servicesChaos = fargateServices.size > 0 || lambdaChaos ? chaos(servicesScope, 'Chaos') : undefined;
+    if (servicesChaos) chaosExperiments.push(servicesChaos);
+    const canaryDeployments = new Map<string, LambdaCanaryDeployment>();
+    for (const [name, service] of lambdaServices) {
+      const alarm = lambdaErrorAlarm(servicesScope, `${name}-errors`, service, this.alertTopic);
+      canaryDeployments.set(name, new LambdaCanaryDeployment(servicesScope, `${name}-canary`, { alias: service.alias, alarms: [alarm] }));
+      if (lambdaChaos) servicesChaos!.addLambdaFaults(service, alarm);
+    }
+    this.canaryDeployments = canaryDeployments;
+    for (const [name, service] of fargateServices) {
+      const alarm = fargateErrorAlarm(servicesScope, `${name}-errors`, service, this.alertTopic);
+      service.addRollbackAlarm(alarm);
+      servicesChaos!.addStopFargateTasks(service, alarm);
     }
     if (this.kubernetes) {
       const kubernetesScope = where('kubernetes');

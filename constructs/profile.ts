@@ -32,6 +32,8 @@ export interface PlatformProfile {
   readonly minHealthyPercent: number;
   /** Share of a container service's tasks its chaos experiment stops (percent). */
   readonly chaosTaskStopPercent: number;
+  /** Lambda services carry the FIS extension, for latency and error experiments (it polls for faults on every invocation). */
+  readonly lambdaFaultInjection: boolean;
 }
 
 /** Cost-lean: two AZs, one NAT gateway, data destroyed with the stack, everything traced. */
@@ -49,6 +51,7 @@ export const DEV_PROFILE: PlatformProfile = {
   fargateSpot: true,
   minHealthyPercent: 50,
   chaosTaskStopPercent: 50,
+  lambdaFaultInjection: true,
 };
 
 /** Highly available: three AZs, a NAT gateway in each, data retained and protected. */
@@ -66,6 +69,7 @@ export const PROD_PROFILE: PlatformProfile = {
   fargateSpot: false,
   minHealthyPercent: 100,
   chaosTaskStopPercent: 25,
+  lambdaFaultInjection: false,
 };
 
 /** The built-in profiles by name. */

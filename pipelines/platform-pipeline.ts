@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,6 +12,7 @@ import { AccessLogBucket } from '../constructs/observability/access-log-bucket';
 import { EncryptedLogGroup } from '../constructs/observability/encrypted-log-group';
 import { DEV_PROFILE, PROD_PROFILE, PlatformProfile } from '../constructs/profile';
 import { EncryptionKey } from '../constructs/security/encryption-key';
+import { createPrivateBucket } from '../constructs/security/private-bucket';
 import { containerImageSteps } from './container-image-steps';
 import { PIPELINE_CONTEXT, PipelineSource } from './pipeline-settings';
 import { PlatformStage } from './platform-stage';
@@ -80,23 +81,7 @@ export class PlatformPipelineStack extends Stack {
     const { platformName, source } = props;
     const key = new EncryptionKey(this, 'Key', { description: `Encrypts the artifacts and build logs of the ${platformName} pipeline`, retain: true }).key;
     const accessLogs = new AccessLogBucket(this, 'AccessLogs');
-    this.artifactBucket = new s3.Bucket(this, 'Artifacts', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      // Object Lock on, with no default retention: artifacts can still expire by the lifecycle rule below.
-      objectLockEnabled: true,
-      lifecycleRules: [{ id: 'expire-artifacts', expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    accessLogs.logServerAccessOf(this.artifactBucket, 'pipeline-artifacts/');
-    // Object events go to EventBridge (for audit rules), set on the resource so no helper function is deployed.
-    (this.artifactBucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    this.artifactBucket = createPrivateBucket(this, 'Artifacts', { encryptionKey: key, accessLogs, accessLogPrefix: 'pipeline-artifacts/', expiration: Duration.days(90), retain: true });
     this.logGroup = new EncryptedLogGroup(this, 'BuildLogs', { encryptionKey: key, retention: props.logRetention ?? logs.RetentionDays.TWO_YEARS, retain: true }).logGroup;
 
     const input = pipelines.CodePipelineSource.connection(source.repository, source.branch, {

@@ -1,14 +1,20 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as fis from 'aws-cdk-lib/aws-fis';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { LambdaMicroservice } from '../compute/lambda-microservice';
 import type { FargateMicroservice } from '../containers/fargate-microservice';
 import type { KubernetesPlatform } from '../kubernetes/kubernetes-platform';
 import { ConstructPropError } from '../model/errors';
+import { AccessLogBucket } from '../observability/access-log-bucket';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
+import { createPrivateBucket } from '../security/private-bucket';
 import { EncryptionKey } from '../security/encryption-key';
 
 /** Props of ChaosExperiments. */
@@ -37,6 +43,11 @@ export interface ChaosExperimentsProps {
   readonly retainData?: boolean;
 }
 
+/** Public parameter holding the ARN of the FIS Lambda extension layer (arm64) in the deploying region. */
+export const FIS_LAMBDA_EXTENSION_PARAMETER = '/aws/service/fis/lambda-extension/AWS-FIS-extension-arm64/1.x.x';
+/** Prefix under which FIS writes fault configurations for the extension. */
+const FAULT_CONFIG_PREFIX = 'FisConfigs/';
+
 /** The Kubernetes identity FIS acts as inside a cluster (its service account, and the user its role maps to). */
 export const FIS_KUBERNETES_IDENTITY = 'fis-experiment';
 
@@ -55,6 +66,9 @@ export class ChaosExperiments extends Construct {
   private readonly taskStopPercent: number;
   private readonly podDeleteCount: number;
   private readonly kubernetesAccessManifests = new Map<KubernetesPlatform, Construct>();
+  private readonly key: EncryptionKey;
+  private faultConfigBucket?: s3.Bucket;
+  private extensionLayer?: lambda.ILayerVersion;
 
   constructor(scope: Construct, id: string, props: ChaosExperimentsProps) {
     super(scope, id);
@@ -67,7 +81,7 @@ export class ChaosExperiments extends Construct {
     if (!Number.isInteger(this.podDeleteCount) || this.podDeleteCount < 1) {
       throw ConstructPropError.of(this, 'podDeleteCount', `is ${this.podDeleteCount}; expected a whole number of pods, at least 1`);
     }
-    const key = new EncryptionKey(this, 'Key', { description: `Encrypts the chaos experiment logs of ${props.namePrefix}`, retain: props.retainData });
+    const key = (this.key = new EncryptionKey(this, 'Key', { description: `Encrypts the chaos experiment logs and fault configurations of ${props.namePrefix}`, retain: props.retainData }));
     this.logGroup = new EncryptedLogGroup(this, 'Logs', { encryptionKey: key.key, retention: props.logRetention, retain: props.retainData, logGroupName: `/aws/fis/${props.namePrefix}/${this.node.id}` }).logGroup;
   }
 
@@ -108,6 +122,67 @@ export class ChaosExperiments extends Construct {
       },
       actions: { StopTasks: { actionId: 'aws:ecs:stop-task', description: 'Stop the selected tasks', targets: { Tasks: 'Tasks' } } },
     });
+  }
+
+  /**
+   * Two experiments on a Lambda service: `-lambda-delay` holds 25% of invocations for a second before
+   * the handler runs, `-lambda-errors` fails 10% of invocations without running the handler, each for
+   * five minutes. Proves: callers' timeouts, retries and fallbacks hold, and the rollback alarm sees
+   * it. Prepares the function: the FIS Lambda extension as a layer, the environment that points it at
+   * the fault configuration in this construct's bucket, and read access to that prefix. Stops when
+   * the alarm fires.
+   */
+  public addLambdaFaults(service: LambdaMicroservice, stopCondition: cloudwatch.IAlarm): fis.CfnExperimentTemplate[] {
+    const bucket = this.prepareForLambdaFaults(service);
+    const stack = Stack.of(this);
+    const faults: [string, string, Record<string, string>, string][] = [
+      ['delay', 'aws:lambda:invocation-add-delay', { duration: 'PT5M', invocationPercentage: '25', startupDelayMilliseconds: '1000' }, `Delays 25% of the invocations of ${service.functionName} by one second`],
+      ['errors', 'aws:lambda:invocation-error', { duration: 'PT5M', invocationPercentage: '10', preventExecution: 'true' }, `Fails 10% of the invocations of ${service.functionName} without running the handler`],
+    ];
+    return faults.map(([fault, actionId, parameters, description]) => {
+      const name = `${this.props.namePrefix}-${service.spec.name}-lambda-${fault}`;
+      const role = this.roleFor(service.spec.name, `Lambda${fault}`, name);
+      role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadTheFunction', actions: ['lambda:GetFunction'], resources: [service.function.functionArn] }));
+      role.addToPolicy(new iam.PolicyStatement({ sid: 'WriteFaultConfigurations', actions: ['s3:PutObject', 's3:DeleteObject'], resources: [bucket.arnForObjects(`${FAULT_CONFIG_PREFIX}*`)] }));
+      this.key.key.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+      Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${FAULT_CONFIG_PREFIX}*]`,
+        reason: 'FIS writes one fault configuration object per experiment run, named at run time; the grant is held to the fault-configuration prefix of the experiments\' own bucket.',
+      });
+      return this.template(name, role, stopCondition, description, {
+        targets: { Functions: { resourceType: 'aws:lambda:function', resourceArns: [service.function.functionArn], selectionMode: 'ALL' } },
+        actions: { [fault === 'delay' ? 'AddDelay' : 'InjectErrors']: { actionId, description, parameters, targets: { Functions: 'Functions' } } },
+      });
+    });
+  }
+
+  private prepareForLambdaFaults(service: LambdaMicroservice): s3.Bucket {
+    if (this.faultConfigBucket === undefined) {
+      this.faultConfigBucket = createPrivateBucket(this, 'FaultConfigurations', {
+        encryptionKey: this.key.key,
+        accessLogs: new AccessLogBucket(this, 'AccessLogs'),
+        accessLogPrefix: 'fault-configurations/',
+        expiration: Duration.days(30),
+        retain: this.props.retainData,
+      });
+      this.extensionLayer = lambda.LayerVersion.fromLayerVersionArn(this, 'FisExtension', ssm.StringParameter.valueForStringParameter(this, FIS_LAMBDA_EXTENSION_PARAMETER));
+    }
+    const bucket = this.faultConfigBucket;
+    const fn = service.function;
+    fn.addLayers(this.extensionLayer!);
+    fn.addEnvironment('AWS_FIS_CONFIGURATION_LOCATION', `${bucket.bucketArn}/${FAULT_CONFIG_PREFIX}`);
+    fn.addEnvironment('AWS_LAMBDA_EXEC_WRAPPER', '/opt/aws-fis/bootstrap');
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListFaultConfigurations', actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${FAULT_CONFIG_PREFIX}*`] } } }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadFaultConfigurations', actions: ['s3:GetObject'], resources: [bucket.arnForObjects(`${FAULT_CONFIG_PREFIX}*`)] }));
+    this.key.key.grant(fn, 'kms:Decrypt');
+    const policy = service.role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${FAULT_CONFIG_PREFIX}*]`,
+        reason: 'The FIS Lambda extension reads the fault configuration FIS writes for a run, named at run time; the grant is held to the fault-configuration prefix of the experiments\' bucket.',
+      });
+    }
+    return bucket;
   }
 
   /**

@@ -20,8 +20,51 @@ describe('chaos experiments of the demo platform (one stack)', () => {
   });
   const experimentNamed = (name: string) => experiments.find(([, e]) => e.Properties.Tags.Name === name)![1].Properties;
 
-  test('one experiment per container and per kubernetes service', () => {
-    expect(experiments.map(([, e]) => e.Properties.Tags.Name).sort()).toEqual(['shop-dev-catalog-stop-tasks', 'shop-dev-pricing-delete-pods']);
+  test('dev: task stops per container service, pod deletion per kubernetes service, delays and errors per Lambda service', () => {
+    expect(experiments.map(([, e]) => e.Properties.Tags.Name).sort()).toEqual([
+      'shop-dev-catalog-stop-tasks',
+      'shop-dev-inventory-lambda-delay',
+      'shop-dev-inventory-lambda-errors',
+      'shop-dev-orders-lambda-delay',
+      'shop-dev-orders-lambda-errors',
+      'shop-dev-payments-lambda-delay',
+      'shop-dev-payments-lambda-errors',
+      'shop-dev-pricing-delete-pods',
+    ]);
+  });
+
+  test('the Lambda experiments delay a quarter or fail a tenth of the orders invocations, stopping on its error alarm', () => {
+    const [fn] = logicalIds(template, 'AWS::Lambda::Function', { FunctionName: 'shop-dev-orders' });
+    const [alarm] = logicalIds(template, 'AWS::CloudWatch::Alarm', { AlarmDescription: Match.stringLikeRegexp('^shop-dev-orders: .*errors') });
+    const delay = experimentNamed('shop-dev-orders-lambda-delay');
+    const errors = experimentNamed('shop-dev-orders-lambda-errors');
+    for (const experiment of [delay, errors]) {
+      expect(experiment.Targets.Functions).toEqual({ ResourceType: 'aws:lambda:function', ResourceArns: [{ 'Fn::GetAtt': [fn, 'Arn'] }], SelectionMode: 'ALL' });
+      expect(experiment.StopConditions[0].Value).toEqual({ 'Fn::GetAtt': [alarm, 'Arn'] });
+    }
+    expect(delay.Actions.AddDelay).toMatchObject({ ActionId: 'aws:lambda:invocation-add-delay', Parameters: { invocationPercentage: '25', startupDelayMilliseconds: '1000', duration: 'PT5M' } });
+    expect(errors.Actions.InjectErrors).toMatchObject({ ActionId: 'aws:lambda:invocation-error', Parameters: { invocationPercentage: '10', preventExecution: 'true' } });
+  });
+
+  test('a Lambda service carries the FIS extension, pointed at the fault-configuration prefix it alone may read', () => {
+    const [fnId] = logicalIds(template, 'AWS::Lambda::Function', { FunctionName: 'shop-dev-orders' });
+    const fn = template.findResources('AWS::Lambda::Function')[fnId].Properties;
+    expect(fn.Layers).toEqual([{ Ref: expect.stringMatching(/^SsmParameterValueawsservicefislambdaextensionAWSFISextensionarm64/) }]);
+    const [bucket] = logicalIds(template, 'AWS::S3::Bucket', { LoggingConfiguration: { LogFilePrefix: 'fault-configurations/' } });
+    expect(fn.Environment.Variables).toMatchObject({
+      AWS_LAMBDA_EXEC_WRAPPER: '/opt/aws-fis/bootstrap',
+      AWS_FIS_CONFIGURATION_LOCATION: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/FisConfigs/']] },
+    });
+    const statements = statementsOfRole(template, fn.Role['Fn::GetAtt'][0]);
+    const s3Statements = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('s3:')));
+    expect(s3Statements.map((s) => [asList(s.Action), asList(s.Resource).map(arnText), s.Condition])).toEqual([
+      [['s3:ListBucket'], [`\${${bucket}.Arn}`], { StringLike: { 's3:prefix': ['FisConfigs/*'] } }],
+      [['s3:GetObject'], [`\${${bucket}.Arn}/FisConfigs/*`], undefined],
+    ]);
+    const roleId = experimentNamed('shop-dev-orders-lambda-errors').RoleArn['Fn::GetAtt'][0];
+    const fisStatements = statementsOfRole(template, roleId);
+    expect(fisStatements.find((s) => asList(s.Action).includes('s3:PutObject'))!.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/FisConfigs/*']] });
+    expect(fisStatements.find((s) => asList(s.Action).includes('lambda:GetFunction'))!.Resource).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
   });
 
   test('every experiment stops on a CloudWatch alarm that has an action, and logs to an encrypted group kept a year', () => {
@@ -85,10 +128,15 @@ describe('chaos experiments of the demo platform (one stack)', () => {
   });
 });
 
-test('prod stops a quarter of the tasks', () => {
+test('prod stops a quarter of the tasks and keeps the FIS extension off its Lambda functions', () => {
   const stack = newStack();
-  new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services: catalog.filter((s) => s.runtime === 'fargate'), profile: PROD_PROFILE });
-  Template.fromStack(stack).hasResourceProperties('AWS::FIS::ExperimentTemplate', { Targets: { Tasks: Match.objectLike({ SelectionMode: 'PERCENT(25)' }) } });
+  new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services: catalog.filter((s) => s.runtime !== 'kubernetes'), sagas, profile: PROD_PROFILE });
+  const template = Template.fromStack(stack);
+  template.hasResourceProperties('AWS::FIS::ExperimentTemplate', { Targets: { Tasks: Match.objectLike({ SelectionMode: 'PERCENT(25)' }) } });
+  template.resourceCountIs('AWS::FIS::ExperimentTemplate', 1);
+  for (const fn of Object.values(template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: Match.stringLikeRegexp('^shop-prod-') } }))) {
+    expect(fn.Properties.Layers).toBeUndefined();
+  }
 });
 
 describe('ChaosExperiments rejects what it cannot run, naming the construct and prop', () => {
