@@ -141,7 +141,7 @@ export class PlatformPipelineStack extends Stack {
       post: checks,
     });
     this.pipeline.addStage(this.productionStage, {
-      pre: [new pipelines.ManualApprovalStep('PromoteToProduction', { comment: `Promote commit #{${input.sourceAttribute('CommitId')}} from ${testProfile.name} (checked) to ${productionProfile.name}?` })],
+      pre: [new pipelines.ManualApprovalStep('PromoteToProduction', { comment: `Promote commit ${input.sourceAttribute('CommitId')} from ${testProfile.name} (checked) to ${productionProfile.name}?` })],
       stackSteps: containerImageSteps(this, this.productionStage, { source: input, imageTag: props.imageTag, promoteFrom: this.testStage }),
     });
     this.pipeline.buildPipeline();

@@ -86,6 +86,7 @@ describe('the platform pipeline, synthesized through every validation gate', () 
     const prod = stageNamed('Prod').Actions;
     const approval = prod.filter((a) => a.ActionTypeId.Category === 'Approval');
     expect(approval.map((a) => a.Name)).toEqual(['PromoteToProduction']);
+    expect(approval[0].Configuration!.CustomData).toBe('Promote commit #{Source@acme_shop.CommitId} from dev (checked) to prod?');
     for (const action of prod.filter((a) => a !== approval[0])) expect(action.RunOrder).toBeGreaterThan(approval[0].RunOrder);
     expect(prod.filter((a) => a.Name.endsWith('.Deploy')).map((a) => a.Name.split('.')[0]).sort()).toEqual(['shop-prod-edge', 'shop-prod-kubernetes', 'shop-prod-network', 'shop-prod-services', 'shop-prod-shared']);
   });
