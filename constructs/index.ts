@@ -36,3 +36,7 @@ export * from './observability/cluster-observability';
 export * from './observability/service-monitoring';
 export * from './observability/platform-overview';
 export * from './identity/hardened-user-pool';
+export * from './observability/encrypted-alarm-topic';
+export * from './delivery/lambda-canary-deployment';
+export * from './delivery/rollback-alarms';
+export * from './chaos/chaos-experiments';

@@ -31,6 +31,10 @@ import { ClusterObservability } from './observability/cluster-observability';
 import { LogAggregation } from './observability/log-aggregation';
 import { PlatformOverview } from './observability/platform-overview';
 import { ServiceMonitoring, ServiceMonitoringProps } from './observability/service-monitoring';
+import { ChaosExperiments } from './chaos/chaos-experiments';
+import { LambdaCanaryDeployment } from './delivery/lambda-canary-deployment';
+import { fargateErrorAlarm, lambdaErrorAlarm, unschedulablePodsAlarm } from './delivery/rollback-alarms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { DEV_PROFILE, PlatformProfile } from './profile';
 import { Saga } from './workflow/saga';
 
@@ -93,6 +97,12 @@ export interface MicroservicePlatformProps {
    * @default - only the kubectl handler of the deployment can reach the Kubernetes API
    */
   readonly kubernetesAdminRole?: iam.IRole;
+  /**
+   * Tag of the container services' images in their repositories (`imageRepositories`), pushed
+   * there by the delivery pipeline (an immutable tag, e.g. the commit ID).
+   * @default - images built from each Dockerfile as CDK assets at deploy time
+   */
+  readonly imageTag?: string;
 }
 
 /**
@@ -144,6 +154,12 @@ export class MicroservicePlatform extends Construct {
   public readonly clusterObservability?: ClusterObservability;
   /** The platform overview dashboard. */
   public readonly overview: PlatformOverview;
+  /** The canary deployment of each Lambda service, by name. */
+  public readonly canaryDeployments: ReadonlyMap<string, LambdaCanaryDeployment>;
+  /** Topic the deployment alarms notify: the platform alert topic (`alerts.topic`). */
+  public readonly alertTopic: sns.ITopic;
+  /** The FIS experiments: container services (in the services layer) and kubernetes services (beside the cluster). */
+  public readonly chaosExperiments: readonly ChaosExperiments[];
 
   constructor(scope: Construct, id: string, props: MicroservicePlatformProps) {
     super(scope, id);
@@ -241,11 +257,12 @@ export class MicroservicePlatform extends Construct {
         securityGroups: [linkSecurityGroup],
       });
       for (const spec of fargateSpecs) {
-        imageRepositories.set(spec.name, new ServiceImageRepository(shared, `${spec.name}Images`, {
+        const imageRepository = new ServiceImageRepository(shared, `${spec.name}Images`, {
           repositoryName: `${platformName}/${environmentName}/${spec.name}`,
           encryptionKey: imageKey.key,
           retain: retainData,
-        }));
+        });
+        imageRepositories.set(spec.name, imageRepository);
         const service = new FargateMicroservice(servicesScope, spec.name, {
           spec,
           platformName,
@@ -260,6 +277,7 @@ export class MicroservicePlatform extends Construct {
           minHealthyPercent: profile.minHealthyPercent,
           serviceConnectRequestTimeout: millisOrUndefined(serviceConnectTimeoutMsOf(spec.name, this.services)),
           traceSampleRate: profile.traceSampleRate,
+          image: props.imageTag === undefined ? undefined : { repository: imageRepository.repository, tag: props.imageTag },
         });
         if ((spec.routes ?? []).length > 0) service.allowCallsFrom(linkSecurityGroup, 'the edge gateway VPC link');
         fargateServices.set(spec.name, service);
@@ -329,7 +347,7 @@ export class MicroservicePlatform extends Construct {
 
     const sagas = new Map<string, Saga>();
     for (const saga of sagaSpecs) {
-      const action = (spec: SagaSpec['complete']) => ({ function: lambdaServices.get(spec.service)!.function, action: spec.action });
+      const action = (spec: SagaSpec['complete']) => ({ function: lambdaServices.get(spec.service)!.alias, action: spec.action });
       sagas.set(
         saga.name,
         new Saga(servicesScope, `saga-${saga.name}`, {
@@ -350,7 +368,7 @@ export class MicroservicePlatform extends Construct {
     for (const spec of this.services.filter((s) => (s.routes ?? []).length > 0)) {
       const lambdaService = lambdaServices.get(spec.name);
       const fargateService = fargateServices.get(spec.name);
-      if (lambdaService) backends.push({ spec, handler: lambdaService.function });
+      if (lambdaService) backends.push({ spec, handler: lambdaService.alias });
       else if (fargateService && vpcLink) {
         backends.push({ spec, loadBalancer: { loadBalancerArn: fargateService.loadBalancer.loadBalancerArn, url: fargateService.url, vpcLink } });
       }
@@ -421,6 +439,38 @@ export class MicroservicePlatform extends Construct {
       services: [...monitoring.values()],
       gateway: this.gateway ? { api: this.gateway.api, stageName: environmentName } : undefined,
     });
+
+    // ---- Delivery and chaos. ----------------------------------------------------------------------
+    // Each Lambda service rolls out as a canary behind its live alias, each Fargate service blue/green;
+    // both roll back on an error alarm made here, beside the deployment. The observability layer's
+    // alarms cannot be used: that stack already depends on this one, so a reference back would be a cycle.
+    this.alertTopic = this.alerts.topic;
+    const chaos = (scope: Construct, id: string) =>
+      new ChaosExperiments(scope, id, { namePrefix: prefix, taskStopPercent: profile.chaosTaskStopPercent, logRetention: profile.logRetention, retainData });
+    const chaosExperiments: ChaosExperiments[] = [];
+    const lambdaChaos = profile.lambdaFaultInjection && lambdaServices.size > 0;
+    const servicesChaos = fargateServices.size > 0 || lambdaChaos ? chaos(servicesScope, 'Chaos') : undefined;
+    if (servicesChaos) chaosExperiments.push(servicesChaos);
+    const canaryDeployments = new Map<string, LambdaCanaryDeployment>();
+    for (const [name, service] of lambdaServices) {
+      const alarm = lambdaErrorAlarm(servicesScope, `${name}-errors`, service, this.alertTopic);
+      canaryDeployments.set(name, new LambdaCanaryDeployment(servicesScope, `${name}-canary`, { alias: service.alias, alarms: [alarm] }));
+      if (lambdaChaos) servicesChaos!.addLambdaFaults(service, alarm);
+    }
+    this.canaryDeployments = canaryDeployments;
+    for (const [name, service] of fargateServices) {
+      const alarm = fargateErrorAlarm(servicesScope, `${name}-errors`, service, this.alertTopic);
+      service.addRollbackAlarm(alarm);
+      servicesChaos!.addStopFargateTasks(service, alarm);
+    }
+    if (this.kubernetes) {
+      const kubernetesScope = where('kubernetes');
+      const kubernetesChaos = chaos(kubernetesScope, 'KubernetesChaos');
+      const alarm = unschedulablePodsAlarm(kubernetesScope, 'UnschedulablePods', this.kubernetes, this.alertTopic);
+      for (const name of this.kubernetes.charts.keys()) kubernetesChaos.addDeleteKubernetesPods(this.kubernetes, name, alarm);
+      chaosExperiments.push(kubernetesChaos);
+    }
+    this.chaosExperiments = chaosExperiments;
   }
 }
 

@@ -31,6 +31,10 @@ export interface PlatformProfile {
   readonly fargateSpot: boolean;
   /** Least share of a container service's tasks kept healthy during a deployment (percent). */
   readonly minHealthyPercent: number;
+  /** Share of a container service's tasks its chaos experiment stops (percent). */
+  readonly chaosTaskStopPercent: number;
+  /** Lambda services carry the FIS extension, for latency and error experiments (it polls for faults on every invocation). */
+  readonly lambdaFaultInjection: boolean;
   /** The central log store (OpenSearch): its size and availability, and why it is relaxed where it is. */
   readonly logSearch: LogSearchProfile;
 }
@@ -68,6 +72,8 @@ export const DEV_PROFILE: PlatformProfile = {
       'Cost, for the dev profile only: one data node in one zone without dedicated masters holds a development environment\'s logs. ' +
       'Losing the zone stops search over recent logs, not the logs themselves: Firehose keeps what it cannot deliver in S3, and every source log group keeps its events for a year.',
   },
+  chaosTaskStopPercent: 50,
+  lambdaFaultInjection: true,
 };
 
 /** Highly available: three AZs, a NAT gateway in each, data retained and protected. */
@@ -93,6 +99,8 @@ export const PROD_PROFILE: PlatformProfile = {
     volumeSizeGiB: 100,
     indexRetentionDays: 90,
   },
+  chaosTaskStopPercent: 25,
+  lambdaFaultInjection: false,
 };
 
 /** The built-in profiles by name. */

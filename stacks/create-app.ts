@@ -23,8 +23,8 @@ export interface CreatePlatformAppOptions {
   readonly context?: Record<string, unknown>;
 }
 
-/** Builds the app for one profile, with every validation gate registered. */
-export function createPlatformApp(options: CreatePlatformAppOptions = {}): { app: App; stacks: PlatformStacks } {
+/** An app with every validation gate registered (unless `gates` is false) and schema findings failing synth. */
+export function newGatedApp(options: { outdir?: string; context?: Record<string, unknown>; gates?: boolean } = {}): App {
   const props: AppProps = {
     outdir: options.outdir,
     context: {
@@ -36,6 +36,12 @@ export function createPlatformApp(options: CreatePlatformAppOptions = {}): { app
   };
   const app = new App(props);
   if (options.gates ?? true) addValidationGates(app);
+  return app;
+}
+
+/** Builds the app for one profile, with every validation gate registered. */
+export function createPlatformApp(options: CreatePlatformAppOptions = {}): { app: App; stacks: PlatformStacks } {
+  const app = newGatedApp(options);
   const profile = options.profile ?? profileNamed(app.node.tryGetContext('profile'));
   const stacks = addPlatformStacks(app, { platformName: PLATFORM_NAME, profile, services: options.services ?? catalog, sagas: options.sagas ?? (options.services === undefined ? sagas : []) });
   return { app, stacks };

@@ -1,4 +1,5 @@
-import { App, Stack, Tags } from 'aws-cdk-lib';
+import { Stack, Tags } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
 import { MicroservicePlatform } from '../constructs/platform';
 import type { PlatformProfile } from '../constructs/profile';
 import type { SagaSpec } from '../constructs/model/saga-spec';
@@ -14,6 +15,8 @@ export interface PlatformStacksOptions {
   readonly services: readonly ServiceSpec[];
   /** Sagas across the catalog's services. @default - none */
   readonly sagas?: readonly SagaSpec[];
+  /** Tag of the container images in the platform's repositories (set by the delivery pipeline). @default - images built as CDK assets */
+  readonly imageTag?: string;
 }
 
 /** The stacks of one environment, one per lifecycle. */
@@ -33,13 +36,16 @@ export interface PlatformStacks {
  * Places the platform into stacks by lifecycle: the network changes least, shared
  * platform services (registry, config, identity, tracing) next, the services most often, and
  * the edge in front of them, the kubernetes cluster when there are kubernetes services, and
- * observability (logs, dashboards, alarms) over all of them. Stacks are env-agnostic, so synth needs no account.
+ * observability (logs, dashboards, alarms) over all of them. Stacks are env-agnostic, so synth
+ * needs no account. `app` is the App, or a Stage (one per environment of a delivery pipeline).
  */
-export function addPlatformStacks(app: App, options: PlatformStacksOptions): PlatformStacks {
+export function addPlatformStacks(app: Construct, options: PlatformStacksOptions): PlatformStacks {
   const { platformName, profile } = options;
   const prefix = `${platformName}-${profile.name}`;
   const stack = (layer: string, description: string) =>
     new Stack(app, `${prefix}-${layer}`, {
+      // The same names in an App and in a pipeline Stage (which would otherwise prefix the stage's name).
+      stackName: `${prefix}-${layer}`,
       description: `${platformName} ${profile.name}: ${description}`,
       terminationProtection: profile.retainData,
     });
@@ -56,6 +62,7 @@ export function addPlatformStacks(app: App, options: PlatformStacksOptions): Pla
     services: options.services,
     sagas: options.sagas,
     profile,
+    imageTag: options.imageTag,
     placement: { network, shared, services, edge, kubernetes, observability },
   });
   for (const s of [network, shared, services, edge, ...(kubernetes ? [kubernetes] : []), observability]) {

@@ -21,6 +21,9 @@ import type { ServiceSpec } from '../model/service-spec';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
 import { EncryptionKey } from '../security/encryption-key';
 
+/** Name of the alias every caller invokes. */
+export const LIVE_ALIAS = 'live';
+
 /** Props of a LambdaMicroservice. */
 export interface LambdaMicroserviceProps {
   /** The service's spec; its runtime must be `lambda`. */
@@ -92,6 +95,11 @@ const DEFAULT_TIMEOUT_SECONDS = 10;
 export class LambdaMicroservice extends Construct {
   /** The function. */
   public readonly function: nodejs.NodejsFunction;
+  /**
+   * The `live` alias on the function's current version: the gateway, the event sources, the sagas and
+   * the registry all invoke it, so a deployment group can shift traffic between versions behind it.
+   */
+  public readonly alias: lambda.Alias;
   /** The function's name, `<platform>-<env>-<service>`, which is also its name in X-Ray. */
   public readonly functionName: string;
   /** The service's own table, if the spec declares one. */
@@ -291,6 +299,14 @@ export class LambdaMicroservice extends Construct {
         ...props.bundling,
       },
     });
+    // Callers invoke the alias, never the unqualified function; asynchronous failures of the alias go to the same queue.
+    this.alias = new lambda.Alias(this, 'LiveAlias', {
+      aliasName: LIVE_ALIAS,
+      version: this.function.currentVersion,
+      description: `The version of ${this.functionName} that takes traffic`,
+      retryAttempts: 2,
+      onFailure: { bind: () => ({ destination: failureQueue.queueArn }) },
+    });
     Validations.of(this.function).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason: 'Failed asynchronous invocations go to the on-failure destination queue, which records the request and the error; a DeadLetterConfig would keep a second, poorer copy.',
@@ -306,7 +322,7 @@ export class LambdaMicroservice extends Construct {
     if (this.eventStore) {
       // The projection: every appended event, in order per stream; a failed record is retried alone
       // (partial batch response, bisection), and after the retries its batch is recorded in the failure queue.
-      this.function.addEventSource(
+      this.alias.addEventSource(
         new sources.DynamoEventSource(this.eventStore, {
           startingPosition: lambda.StartingPosition.TRIM_HORIZON,
           batchSize: spec.eventSourcing?.projectionBatchSize ?? 10,
@@ -338,7 +354,7 @@ export class LambdaMicroservice extends Construct {
       this.eventConsumer = new EventConsumer(this, 'Events', {
         bus: props.eventBackbone.bus,
         eventTypes: events.consumes,
-        consumer: this.function,
+        consumer: this.alias,
         consumerTimeout: timeout,
         encryptionKey: key,
         alarmTopic: props.eventBackbone.alarmTopic,
@@ -353,7 +369,7 @@ export class LambdaMicroservice extends Construct {
         attributes: {
           runtime: 'lambda',
           functionName: this.functionName,
-          functionArn: this.function.functionArn,
+          functionArn: this.alias.functionArn,
           ...(spec.routes?.length ? { routes: spec.routes.map((r) => r.route).join(',').slice(0, 1024) } : {}),
         },
       });
@@ -380,10 +396,10 @@ export class LambdaMicroservice extends Construct {
   }
 
   /**
-   * Lets the grantee invoke the function: `lambda:InvokeFunction` on exactly its unqualified ARN
-   * (no versions or aliases), which is what callers find in the registry.
+   * Lets the grantee invoke the service: `lambda:InvokeFunction` on exactly the `live` alias, which
+   * is what callers find in the registry (so a canary deployment shifts their calls too).
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['lambda:InvokeFunction'], resourceArns: [this.function.functionArn] });
+    return iam.Grant.addToPrincipal({ grantee, actions: ['lambda:InvokeFunction'], resourceArns: [this.alias.functionArn] });
   }
 }

@@ -1,7 +1,10 @@
 import * as path from 'node:path';
-import { Duration, IgnoreMode, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, IgnoreMode, Lazy, Size, Stack, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -87,6 +90,29 @@ export interface FargateMicroserviceProps {
    * @default DEFAULT_COLLECTOR_IMAGE
    */
   readonly collectorImage?: string;
+  /**
+   * The app image from a repository and an immutable tag (the delivery pipeline builds and pushes
+   * it). Ignored when the spec pins `container.image`.
+   * @default - built from the spec's Dockerfile as a CDK asset at deploy time
+   */
+  readonly image?: { readonly repository: ecr.IRepository; readonly tag: string };
+  /**
+   * How a new task definition rolls out. `blue-green`: ECS's native blue/green (a second target
+   * group, the production listener rule shifted at once, the bake time, rollback on alarms).
+   * `rolling`: tasks replaced in place. Both keep the circuit breaker with rollback.
+   * @default 'blue-green'
+   */
+  readonly deploymentStrategy?: 'blue-green' | 'rolling';
+  /**
+   * Blue/green: how long the old tasks stay ready to take the traffic back after the shift.
+   * @default Duration.minutes(5)
+   */
+  readonly bakeTime?: Duration;
+  /**
+   * Alarms that roll a deployment back when any fires during it (or its bake time); more with `addRollbackAlarm`.
+   * @default - none (the circuit breaker still rolls back tasks that fail to start)
+   */
+  readonly rollbackAlarms?: readonly cloudwatch.IAlarm[];
 }
 
 const APP_CONTAINER = 'app';
@@ -122,8 +148,15 @@ export class FargateMicroservice extends Construct {
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   /** Its listener. */
   public readonly listener: elbv2.ApplicationListener;
-  /** The tasks' target group. */
+  /** The tasks' target group (blue/green: the one production traffic goes to at the first deployment). */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** Blue/green: the second target group, which a deployment fills before the shift. */
+  public readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
+  /** Blue/green: the listener rule whose target group a deployment switches. */
+  public readonly productionRule?: elbv2.ApplicationListenerRule;
+  /** How a new task definition rolls out. */
+  public readonly deploymentStrategy: 'blue-green' | 'rolling';
+  private readonly rollbackAlarms: cloudwatch.IAlarm[] = [];
   /** The service's own table, if the spec declares one. */
   public readonly table?: dynamodb.Table;
   /** The key that encrypts the table and logs. */
@@ -172,6 +205,12 @@ export class FargateMicroservice extends Construct {
     const traceSampleRate = props.traceSampleRate ?? 0.05;
     if (!(traceSampleRate >= 0 && traceSampleRate <= 1)) {
       throw ConstructPropError.of(this, 'traceSampleRate', `is ${traceSampleRate}; expected a share from 0 to 1`);
+    }
+    this.deploymentStrategy = props.deploymentStrategy ?? 'blue-green';
+    const blueGreen = this.deploymentStrategy === 'blue-green';
+    const bakeTime = props.bakeTime ?? Duration.minutes(5);
+    if (!bakeTime.isUnresolved() && (bakeTime.toSeconds() % 60 !== 0 || bakeTime.toMinutes() > 1440)) {
+      throw ConstructPropError.of(this, 'bakeTime', `is ${bakeTime.toHumanString()}; expected whole minutes from 0 to 1440`);
     }
     const container: ContainerSpec = spec.container;
     this.serviceName = `${props.platformName}-${props.environmentName}-${spec.name}`;
@@ -252,7 +291,9 @@ export class FargateMicroservice extends Construct {
       // A pinned image when the spec names one, else built from the service's Dockerfile at deploy time.
       image: container.image
         ? ecs.ContainerImage.fromRegistry(container.image)
-        : ecs.ContainerImage.fromAsset(buildContext, {
+        : props.image
+          ? ecs.ContainerImage.fromEcrRepository(props.image.repository, props.image.tag)
+          : ecs.ContainerImage.fromAsset(buildContext, {
             file: path.relative(buildContext, path.join(container.dockerfileDirectory, 'Dockerfile')),
             platform: Platform.LINUX_ARM64,
             ignoreMode: IgnoreMode.DOCKER,
@@ -299,6 +340,7 @@ export class FargateMicroservice extends Construct {
       minHealthyPercent,
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
+      ...(blueGreen ? { deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN, bakeTime } : {}),
       healthCheckGracePeriod: Duration.seconds(30),
       availabilityZoneRebalancing: ecs.AvailabilityZoneRebalancing.ENABLED,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
@@ -352,27 +394,67 @@ export class FargateMicroservice extends Construct {
     this.loadBalancer.setAttribute('access_logs.s3.prefix', logPrefix);
     // The load balancer checks it may write to the bucket when it is created, so the policy comes first.
     this.loadBalancer.node.addDependency(props.accessLogs);
-    this.listener = this.loadBalancer.addListener('Http', { port: LISTENER_PORT, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
-    this.targetGroup = this.listener.addTargets('Tasks', {
-      port: container.port,
+    this.listener = this.loadBalancer.addListener('Http', {
+      port: LISTENER_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
-      targets: [this.service.loadBalancerTarget({ containerName: APP_CONTAINER, containerPort: container.port })],
-      deregistrationDelay: Duration.seconds(this.shutdown.deregistrationDelaySeconds),
-      healthCheck: {
-        path: container.healthCheckPath,
-        healthyHttpCodes: '200',
-        interval: Duration.seconds(10),
-        timeout: Duration.seconds(5),
-        healthyThresholdCount: 2,
-        unhealthyThresholdCount: 3,
-      },
+      open: false,
+      defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'application/json', messageBody: '{"message":"Not Found"}' }),
     });
-    scalable.scaleOnRequestCount('RequestTarget', {
-      requestsPerTarget: scaling.requestsPerTargetPerMinute ?? 1000,
-      targetGroup: this.targetGroup,
-      scaleOutCooldown: Duration.seconds(60),
-      scaleInCooldown: Duration.seconds(180),
+    const targetGroup = (groupId: string) =>
+      new elbv2.ApplicationTargetGroup(this, groupId, {
+        vpc,
+        port: container.port,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        targetType: elbv2.TargetType.IP,
+        deregistrationDelay: Duration.seconds(this.shutdown.deregistrationDelaySeconds),
+        healthCheck: {
+          path: container.healthCheckPath,
+          healthyHttpCodes: '200',
+          interval: Duration.seconds(10),
+          timeout: Duration.seconds(5),
+          healthyThresholdCount: 2,
+          unhealthyThresholdCount: 3,
+        },
+      });
+    this.targetGroup = targetGroup('HttpTasksGroup');
+    // Every request goes to the tasks through one rule; blue/green switches that rule's target group.
+    this.productionRule = new elbv2.ApplicationListenerRule(this, 'ProductionRule', {
+      listener: this.listener,
+      priority: 1,
+      conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
+      action: elbv2.ListenerAction.forward([this.targetGroup]),
     });
+    if (blueGreen) {
+      this.alternateTargetGroup = targetGroup('AlternateTasksGroup');
+      const alternateTarget = new ecs.AlternateTarget('BlueGreen', {
+        alternateTargetGroup: this.alternateTargetGroup,
+        productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(this.productionRule),
+      });
+      this.service.loadBalancerTarget({ containerName: APP_CONTAINER, containerPort: container.port, alternateTarget }).attachToApplicationTargetGroup(this.targetGroup);
+      const infrastructureRole = this.service.node.tryFindChild('BlueGreenRole');
+      if (infrastructureRole) {
+        Validations.of(infrastructureRole).acknowledge({
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers]',
+          reason: 'The AWS managed policy made for ECS blue/green: read and switch the listener rules and register targets in the two target groups; it is what ECS documents for the infrastructure role and follows its new needs.',
+        });
+      }
+      // Blue/green alternates the production target group, so request tracking cannot name one of
+      // them: it tracks the load balancer's requests (all of them reach this service) per running task.
+      this.trackRequestsPerTask(scalable, props.cluster.cluster.clusterName, scaling.requestsPerTargetPerMinute ?? 1000);
+    } else {
+      this.targetGroup.addTarget(this.service.loadBalancerTarget({ containerName: APP_CONTAINER, containerPort: container.port }));
+      scalable.scaleOnRequestCount('RequestTarget', {
+        requestsPerTarget: scaling.requestsPerTargetPerMinute ?? 1000,
+        targetGroup: this.targetGroup,
+        scaleOutCooldown: Duration.seconds(60),
+        scaleInCooldown: Duration.seconds(180),
+      });
+    }
+    // The alarms a deployment rolls back on, resolved at synth so addRollbackAlarm after construction counts; none: no alarm config.
+    (this.service.node.defaultChild as ecs.CfnService).addPropertyOverride('DeploymentConfiguration.Alarms', Lazy.any({
+      produce: () => (this.rollbackAlarms.length === 0 ? undefined : { AlarmNames: this.rollbackAlarms.map((alarm) => alarm.alarmName), Enable: true, Rollback: true }),
+    }));
+    for (const alarm of props.rollbackAlarms ?? []) this.addRollbackAlarm(alarm);
     this.url = `http://${this.loadBalancer.loadBalancerDnsName}`;
 
     const plainHttp =
@@ -418,6 +500,50 @@ export class FargateMicroservice extends Construct {
         reason: 'ecr:GetAuthorizationToken, which ECS needs to pull the image, has no resource-level permission; the pull itself is held to the image asset repository.',
       });
     }
+  }
+
+  /** Watches one more alarm: while it fires during a deployment or its bake time, ECS rolls the deployment back. */
+  public addRollbackAlarm(alarm: cloudwatch.IAlarm): void {
+    this.rollbackAlarms.push(alarm);
+  }
+
+  /**
+   * Target tracking on requests per running task, by metric math: the load balancer's requests in a
+   * minute over the service's running tasks (Container Insights). The L2 takes direct metrics only.
+   */
+  private trackRequestsPerTask(scalable: ecs.ScalableTaskCount, clusterName: string, requestsPerTaskPerMinute: number): void {
+    const target = scalable.node.findChild('Target') as appscaling.ScalableTarget;
+    new appscaling.CfnScalingPolicy(this, 'RequestsPerTaskTarget', {
+      policyName: `${this.serviceName}-requests-per-task`,
+      policyType: 'TargetTrackingScaling',
+      scalingTargetId: target.scalableTargetId,
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: requestsPerTaskPerMinute,
+        scaleOutCooldown: 60,
+        scaleInCooldown: 180,
+        customizedMetricSpecification: {
+          metrics: [
+            {
+              id: 'requests',
+              returnData: false,
+              metricStat: {
+                metric: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensions: [{ name: 'LoadBalancer', value: this.loadBalancer.loadBalancerFullName }] },
+                stat: 'Sum',
+              },
+            },
+            {
+              id: 'tasks',
+              returnData: false,
+              metricStat: {
+                metric: { namespace: 'ECS/ContainerInsights', metricName: 'RunningTaskCount', dimensions: [{ name: 'ClusterName', value: clusterName }, { name: 'ServiceName', value: this.service.serviceName }] },
+                stat: 'Average',
+              },
+            },
+            { id: 'requestsPerTask', expression: 'requests / MAX([tasks, 1])', label: 'Requests per running task per minute', returnData: true },
+          ],
+        },
+      },
+    });
   }
 
   /** Lets `peer` call the service through its internal load balancer. */

@@ -30,6 +30,8 @@ export interface ServiceImageRepositoryProps {
 export class ServiceImageRepository extends Construct {
   /** The repository. */
   public readonly repository: ecr.Repository;
+  /** Its name, as a literal (for pipelines in other stacks that push to it by name). */
+  public readonly repositoryName: string;
 
   constructor(scope: Construct, id: string, props: ServiceImageRepositoryProps) {
     super(scope, id);
@@ -40,6 +42,7 @@ export class ServiceImageRepository extends Construct {
     if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(props.repositoryName)) {
       throw ConstructPropError.of(this, 'repositoryName', `'${props.repositoryName}' is not a valid ECR repository name`);
     }
+    this.repositoryName = props.repositoryName;
     this.repository = new ecr.Repository(this, 'Repository', {
       repositoryName: props.repositoryName,
       imageScanOnPush: true,

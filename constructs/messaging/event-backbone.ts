@@ -1,10 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
-import { EncryptionKey } from '../security/encryption-key';
+import { createEncryptedAlarmTopic } from '../observability/encrypted-alarm-topic';
+import type { EncryptionKey } from '../security/encryption-key';
 
 /** Props of an EventBackbone. */
 export interface EventBackboneProps {
@@ -63,31 +64,8 @@ export class EventBackbone extends Construct {
     if (props.alarmTopic) {
       this.alarmTopic = props.alarmTopic;
     } else {
-      this.encryptionKey = new EncryptionKey(this, 'Key', { description: `Encrypts the messaging alarms of ${props.busName}`, allowCloudWatchLogs: false, retain: props.retainData });
-      // CloudWatch alarms publish to the encrypted topic, so the alarm service must use the key.
-      this.encryptionKey.key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'CloudWatchAlarmsPublish',
-          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': this.bus.env.account } },
-        }),
-      );
-      const topic = new sns.Topic(this, 'Alarms', {
-        displayName: `Alarms of ${props.busName}`,
-        masterKey: this.encryptionKey.key,
-        enforceSSL: true,
-      });
-      topic.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'CloudWatchAlarmsOfThisAccount',
-          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-          actions: ['sns:Publish'],
-          resources: [topic.topicArn],
-          conditions: { StringEquals: { 'aws:SourceAccount': this.bus.env.account } },
-        }),
-      );
+      const { topic, encryptionKey } = createEncryptedAlarmTopic(this, { purpose: `the messaging alarms of ${props.busName}`, displayName: `Alarms of ${props.busName}`, retain: props.retainData });
+      this.encryptionKey = encryptionKey;
       this.alarmTopic = topic;
     }
   }

@@ -148,10 +148,12 @@ export class ServiceMonitoring extends Construct {
       });
     } else if (props.container) {
       const { service, loadBalancer, targetGroup } = props.container;
-      const requests = targetGroup.metrics.requestCount({ period: PERIOD, statistic: 'Sum' });
-      const errors = targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: PERIOD, statistic: 'Sum' });
+      // Measured at the load balancer, which serves this service alone: under blue/green the
+      // production target group changes at every deployment, so a target group's metrics go quiet.
+      const requests = loadBalancer.metrics.requestCount({ period: PERIOD, statistic: 'Sum' });
+      const errors = loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: PERIOD, statistic: 'Sum' });
       const errorRate = rate(errors, requests, 'Target 5xx (%)');
-      const p99Seconds = targetGroup.metrics.targetResponseTime({ period: PERIOD, statistic: 'p99' });
+      const p99Seconds = loadBalancer.metrics.targetResponseTime({ period: PERIOD, statistic: 'p99' });
       const latencyP99 = new cloudwatch.MathExpression({ expression: 'latencyP99 * 1000', usingMetrics: { latencyP99: p99Seconds }, period: PERIOD, label: 'p99 response time (ms)' });
       this.summaryMetrics = summary(requests, errorRate, latencyP99);
       this.facade.monitorFargateApplicationLoadBalancer({
@@ -172,7 +174,7 @@ export class ServiceMonitoring extends Construct {
           {
             title: 'Response time (ms)',
             metrics: [
-              new cloudwatch.MathExpression({ expression: 'latencyP50 * 1000', usingMetrics: { latencyP50: targetGroup.metrics.targetResponseTime({ period: PERIOD, statistic: 'p50' }) }, period: PERIOD, label: 'p50 response time (ms)' }),
+              new cloudwatch.MathExpression({ expression: 'latencyP50 * 1000', usingMetrics: { latencyP50: loadBalancer.metrics.targetResponseTime({ period: PERIOD, statistic: 'p50' }) }, period: PERIOD, label: 'p50 response time (ms)' }),
               {
                 metric: latencyP99,
                 alarmFriendlyName: 'LatencyP99',

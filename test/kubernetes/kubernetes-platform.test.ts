@@ -207,7 +207,7 @@ describe('MicroservicePlatform with kubernetes services', () => {
     Template.fromStack(services).resourceCountIs('AWS::EKS::Cluster', 0);
     // The admin role gets cluster-admin through an access entry, and nothing else does besides the kubectl handler.
     const entries = Object.values(Template.fromStack(kubernetes).findResources('AWS::EKS::AccessEntry'));
-    const admins = entries.filter((e) => JSON.stringify(e.Properties.AccessPolicies).includes('AmazonEKSClusterAdminPolicy'));
+    const admins = entries.filter((e) => JSON.stringify(e.Properties.AccessPolicies ?? []).includes('AmazonEKSClusterAdminPolicy'));
     expect(admins.map((e) => JSON.stringify(e.Properties.PrincipalArn))).toEqual(expect.arrayContaining([expect.stringContaining('Admin')]));
   });
 

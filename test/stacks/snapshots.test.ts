@@ -43,15 +43,15 @@ function importsOf(value: unknown): string[] {
   return found;
 }
 
-test('POST /orders at the edge integrates with the orders function exported by the services stack', () => {
+test('POST /orders at the edge integrates with the live alias of the orders function, exported by the services stack', () => {
   const services = Template.fromStack(stacks.services).toJSON();
-  const functionIds = Object.entries<{ Type: string }>(services.Resources)
-    .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+  const aliasIds = Object.entries<{ Type: string }>(services.Resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Alias')
     .map(([id]) => id)
     .filter((id) => id.startsWith('orders'));
-  expect(functionIds).toHaveLength(1);
+  expect(aliasIds).toHaveLength(1);
   const exportNames = Object.values<{ Value: unknown; Export?: { Name: string } }>(services.Outputs ?? {})
-    .filter((o) => JSON.stringify(o.Value) === JSON.stringify({ 'Fn::GetAtt': [functionIds[0], 'Arn'] }))
+    .filter((o) => JSON.stringify(o.Value) === JSON.stringify({ Ref: aliasIds[0] }))
     .map((o) => o.Export?.Name);
   expect(exportNames).toHaveLength(1);
 

@@ -123,10 +123,11 @@ describe('LambdaMicroservice from the orders spec', () => {
     expect(actions).not.toContain('dynamodb:*');
   });
 
-  test('registers in Cloud Map with its function ARN', () => {
+  test('registers in Cloud Map with the ARN of its live alias', () => {
+    const [alias] = logicalIds(template, 'AWS::Lambda::Alias', { Name: 'live', FunctionName: { Ref: fn } });
     template.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'orders' });
     template.hasResourceProperties('AWS::ServiceDiscovery::Instance', {
-      InstanceAttributes: { runtime: 'lambda', functionName: 'shop-dev-orders', functionArn: { 'Fn::GetAtt': [fn, 'Arn'] }, routes: 'POST /orders,GET /orders/{id},GET /customers/{customerId}/orders' },
+      InstanceAttributes: { runtime: 'lambda', functionName: 'shop-dev-orders', functionArn: { Ref: alias }, routes: 'POST /orders,GET /orders/{id},GET /customers/{customerId}/orders' },
     });
   });
 
@@ -199,11 +200,15 @@ describe('LambdaMicroservice with event sourcing and events', () => {
     });
   });
 
-  test('the store\'s stream feeds the function with partial batch responses, bisection, bounded retries and the failure queue', () => {
+  test('the store\'s stream feeds the live alias with partial batch responses, bisection, bounded retries and the failure queue', () => {
     const [store] = logicalIds(template, 'AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
     const [queue] = logicalIds(template, 'AWS::SQS::Queue');
+    const [alias] = logicalIds(template, 'AWS::Lambda::Alias', { Name: 'live', FunctionName: { Ref: fn } });
+    const [mapping] = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+    // The alias, named `<function>:live` (the function's name taken from the alias ARN).
+    expect(JSON.stringify(mapping.Properties.FunctionName)).toContain(`{"Ref":"${alias}"}`);
+    expect(mapping.Properties.FunctionName['Fn::Join'][1].at(-1)).toBe(':live');
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: fn },
       EventSourceArn: { 'Fn::GetAtt': [store, 'StreamArn'] },
       StartingPosition: 'TRIM_HORIZON',
       FunctionResponseTypes: ['ReportBatchItemFailures'],

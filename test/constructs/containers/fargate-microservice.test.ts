@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { ConfigStore } from '../../../constructs/config/config-store';
 import { FargateMicroservice, FargateMicroserviceProps } from '../../../constructs/containers/fargate-microservice';
 import { PlatformCluster } from '../../../constructs/containers/platform-cluster';
@@ -103,10 +104,13 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
     const drain = catalog.container!.drainSeconds!;
     const stopTimeout = containerNamed('app').StopTimeout;
     expect(stopTimeout).toBeGreaterThanOrEqual(drain + 2);
-    const [, targetGroup] = one(template, 'AWS::ElasticLoadBalancingV2::TargetGroup');
-    const delay = Number(targetGroup.Properties.TargetGroupAttributes.find((a: Resource) => a.Key === 'deregistration_delay.timeout_seconds').Value);
-    expect(delay).toBeGreaterThanOrEqual(drain);
-    expect(delay).toBeLessThanOrEqual(stopTimeout);
+    const groups = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
+    expect(groups).toHaveLength(2);
+    for (const targetGroup of groups) {
+      const delay = Number(targetGroup.Properties.TargetGroupAttributes.find((a: Resource) => a.Key === 'deregistration_delay.timeout_seconds').Value);
+      expect(delay).toBeGreaterThanOrEqual(drain);
+      expect(delay).toBeLessThanOrEqual(stopTimeout);
+    }
   });
 
   test('the service: private subnets, no public IP, circuit breaker with rollback, rebalanced across AZs', () => {
@@ -178,14 +182,37 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
     expect(JSON.stringify(lbGroupProps.SecurityGroupIngress ?? [])).not.toContain('0.0.0.0/0');
   });
 
-  test('scales between the spec\'s bounds on CPU and on requests per target', () => {
+  test('scales between the spec\'s bounds on CPU and on requests per running task (metric math, as blue/green moves production between target groups)', () => {
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: catalog.scaling!.min, MaxCapacity: catalog.scaling!.max, ScalableDimension: 'ecs:service:DesiredCount' });
     const policies = Object.values(template.findResources('AWS::ApplicationAutoScaling::ScalingPolicy')).map((p) => p.Properties.TargetTrackingScalingPolicyConfiguration);
-    expect(policies).toEqual(expect.arrayContaining([
-      expect.objectContaining({ PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }, TargetValue: 60 }),
-      expect.objectContaining({ PredefinedMetricSpecification: expect.objectContaining({ PredefinedMetricType: 'ALBRequestCountPerTarget' }), TargetValue: 1000 }),
-    ]));
     expect(policies).toHaveLength(2);
+    expect(policies).toContainEqual(expect.objectContaining({ PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }, TargetValue: 60 }));
+    const requests = policies.find((p) => p.CustomizedMetricSpecification)!;
+    expect(requests.TargetValue).toBe(1000);
+    const [loadBalancerId] = logicalIds(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+    const metrics = requests.CustomizedMetricSpecification.Metrics;
+    expect(metrics.find((m: Resource) => m.Id === 'requests').MetricStat).toMatchObject({
+      Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount', Dimensions: [{ Name: 'LoadBalancer', Value: { 'Fn::GetAtt': [loadBalancerId, 'LoadBalancerFullName'] } }] },
+      Stat: 'Sum',
+    });
+    expect(metrics.find((m: Resource) => m.Id === 'tasks').MetricStat.Metric).toMatchObject({ Namespace: 'ECS/ContainerInsights', MetricName: 'RunningTaskCount' });
+    expect(metrics.find((m: Resource) => m.ReturnData === true)).toMatchObject({ Expression: 'requests / MAX([tasks, 1])' });
+  });
+
+  test('rolls out blue/green with ECS\'s native strategy: bake time, the alternate target group behind the production rule, rollback on alarms', () => {
+    const groups = logicalIds(template, 'AWS::ElasticLoadBalancingV2::TargetGroup');
+    const [rule] = logicalIds(template, 'AWS::ElasticLoadBalancingV2::ListenerRule', { Priority: 1, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }] });
+    const config = service.Properties.DeploymentConfiguration;
+    expect(config).toMatchObject({ Strategy: 'BLUE_GREEN', BakeTimeInMinutes: 5, DeploymentCircuitBreaker: { Enable: true, Rollback: true } });
+    expect(config.Alarms).toMatchObject({ Enable: true, Rollback: true });
+    const [alarm] = logicalIds(template, 'AWS::CloudWatch::Alarm', { AlarmDescription: Match.stringLikeRegexp('shop-dev-catalog.*5xx') });
+    expect(config.Alarms.AlarmNames).toEqual([{ Ref: alarm }]);
+    const [loadBalancer] = service.Properties.LoadBalancers;
+    expect(loadBalancer.AdvancedConfiguration).toMatchObject({ ProductionListenerRule: { Ref: rule } });
+    expect(groups).toEqual(expect.arrayContaining([loadBalancer.TargetGroupArn.Ref, loadBalancer.AdvancedConfiguration.AlternateTargetGroupArn.Ref]));
+    expect(loadBalancer.TargetGroupArn).not.toEqual(loadBalancer.AdvancedConfiguration.AlternateTargetGroupArn);
+    // Requests that match no rule get a JSON 404 from the listener itself.
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { DefaultActions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) })] });
   });
 
   test('the task role reaches only its own table, key, config path, metrics log group, and X-Ray', () => {
@@ -287,7 +314,7 @@ describe('the catalog on Fargate (prod)', () => {
 });
 
 describe('FargateMicroservice rejects what it cannot build, naming the construct and field', () => {
-  const build = (spec: ServiceSpec, extra: Partial<FargateMicroserviceProps> = {}) => {
+  const build = (spec: ServiceSpec, extra: Partial<FargateMicroserviceProps> | ((stack: Stack) => Partial<FargateMicroserviceProps>) = {}) => {
     const stack = newStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
     const registry = new ServiceRegistry(stack, 'Registry', { vpc, httpNamespaceName: 'shop-dev', dnsNamespaceName: 'dev.shop.internal' });
@@ -299,7 +326,7 @@ describe('FargateMicroservice rejects what it cannot build, naming the construct
       registry,
       config: new ConfigStore(stack, 'Config', { platformName: 'shop', environmentName: 'dev', services: [spec] }),
       accessLogs: new AccessLogBucket(stack, 'AccessLogs'),
-      ...extra,
+      ...(typeof extra === 'function' ? extra(stack) : extra),
     });
   };
 
@@ -324,6 +351,34 @@ describe('FargateMicroservice rejects what it cannot build, naming the construct
     const app = Template.fromStack(Stack.of(service)).findResources('AWS::ECS::TaskDefinition');
     const [task] = Object.values(app);
     expect(task.Properties.ContainerDefinitions.find((c: Resource) => c.Name === 'app').Image).toBe(image);
+  });
+
+  test('a rolling service scales on requests per target too, and watches no alarms until given one', () => {
+    const service = build(catalog, { deploymentStrategy: 'rolling' });
+    const template = Template.fromStack(Stack.of(service));
+    const [, ecsService] = one(template, 'AWS::ECS::Service');
+    expect(ecsService.Properties.DeploymentConfiguration.Strategy).toBeUndefined();
+    expect(ecsService.Properties.DeploymentConfiguration.Alarms).toBeUndefined();
+    expect(ecsService.Properties.LoadBalancers[0].AdvancedConfiguration).toBeUndefined();
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }) }),
+    });
+  });
+
+  test('a blue/green service takes its requests-per-task goal from the spec', () => {
+    const service = build({ ...catalog, scaling: { min: 2, max: 4, requestsPerTargetPerMinute: 500 } });
+    const policies = Object.values(Template.fromStack(Stack.of(service)).findResources('AWS::ApplicationAutoScaling::ScalingPolicy')).map((p) => p.Properties.TargetTrackingScalingPolicyConfiguration);
+    expect(policies.find((p) => p.CustomizedMetricSpecification)!.TargetValue).toBe(500);
+  });
+
+  test('a bake time that is not whole minutes', () => {
+    expect(() => build(catalog, { bakeTime: Duration.seconds(90) })).toThrow(/Test\/Catalog: prop 'bakeTime' is 1 minute 30 seconds; expected whole minutes/);
+  });
+
+  test('an image from a repository and tag, as the delivery pipeline pushes it', () => {
+    const service = build(catalog, (stack) => ({ image: { repository: ecr.Repository.fromRepositoryName(stack, 'Repo', 'shop/dev/catalog'), tag: 'abc123' } }));
+    const [task] = Object.values(Template.fromStack(Stack.of(service)).findResources('AWS::ECS::TaskDefinition'));
+    expect(JSON.stringify(task.Properties.ContainerDefinitions.find((c: Resource) => c.Name === 'app').Image)).toContain('/shop/dev/catalog:abc123');
   });
 
   test('a min healthy percent out of range', () => {

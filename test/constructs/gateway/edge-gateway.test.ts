@@ -16,6 +16,7 @@ describe('EdgeGateway (through MicroservicePlatform)', () => {
   let methods: Record<string, Resource>;
   let resourceServers: Record<string, Resource>;
   let ordersFn: string;
+  let ordersAlias: string;
 
   /** `METHOD /path` of a method resource, from its resource chain. */
   function routeOf(method: Resource): string {
@@ -48,6 +49,7 @@ describe('EdgeGateway (through MicroservicePlatform)', () => {
     methods = template.findResources('AWS::ApiGateway::Method');
     resourceServers = template.findResources('AWS::Cognito::UserPoolResourceServer');
     [ordersFn] = logicalIds(template, 'AWS::Lambda::Function', { FunctionName: 'shop-dev-orders' });
+    [ordersAlias] = logicalIds(template, 'AWS::Lambda::Alias', { Name: 'live', FunctionName: { Ref: ordersFn } });
   });
 
   test('serves exactly the routes of its services', () => {
@@ -71,11 +73,11 @@ describe('EdgeGateway (through MicroservicePlatform)', () => {
     expect(methodFor('GET /orders/{id}').Properties.AuthorizationScopes.map(scopeText)).toEqual(['shop/orders.read']);
   });
 
-  test('each route reaches its service function through a proxy integration', () => {
+  test('each route reaches its service\'s live alias (so canaries shift it) through a proxy integration', () => {
     for (const route of ['POST /orders', 'GET /orders/{id}']) {
       const integration = methodFor(route).Properties.Integration;
       expect(integration.Type).toBe('AWS_PROXY');
-      expect(arnText(integration.Uri)).toContain(`\${${ordersFn}.Arn}`);
+      expect(arnText(integration.Uri)).toContain(`\${${ordersAlias}}/invocations`);
     }
   });
 
@@ -117,7 +119,7 @@ describe('EdgeGateway (through MicroservicePlatform)', () => {
     template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: { 'Fn::GetAtt': [acl, 'Arn'] } });
   });
 
-  test('API Gateway may invoke the function for each method, and only from this API', () => {
+  test('API Gateway may invoke the live alias for each method, and only from this API', () => {
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }))
       .filter((p) => !/\/(web|mobile)\//.test(arnText(p.Properties.SourceArn)));
     const [api] = logicalIds(template, 'AWS::ApiGateway::RestApi');
@@ -126,7 +128,7 @@ describe('EdgeGateway (through MicroservicePlatform)', () => {
       expect(sources.some((s) => s.endsWith(`/${route}`))).toBe(true);
     }
     for (const permission of permissions) {
-      expect(permission.Properties.FunctionName).toEqual({ 'Fn::GetAtt': [ordersFn, 'Arn'] });
+      expect(permission.Properties.FunctionName).toEqual({ Ref: ordersAlias });
       expect(arnText(permission.Properties.SourceArn)).toContain(`\${${api}}`);
     }
   });

@@ -61,6 +61,7 @@ describe('the place-order saga, as the platform builds it', () => {
   let definition: Definition;
   let stateMachine: string;
   const fn = (service: string) => logicalIds(template, 'AWS::Lambda::Function', { FunctionName: `shop-dev-${service}` })[0];
+  const liveAlias = (service: string) => logicalIds(template, 'AWS::Lambda::Alias', { Name: 'live', FunctionName: { Ref: fn(service) } })[0];
 
   beforeAll(() => {
     const stack = newStack();
@@ -75,7 +76,7 @@ describe('the place-order saga, as the platform builds it', () => {
     expect(pathFrom(definition, definition.States.Complete.Catch[0].Next)).toEqual(['CompensateChargePayment', 'CompensateReserveInventory', 'Reject', 'Rejected']);
   });
 
-  test("each task invokes its service's function with its action, the starting event's detail and the results so far", () => {
+  test("each task invokes its service's live alias with its action, the starting event's detail and the results so far", () => {
     const expected: Record<string, [string, string]> = {
       ReserveInventory: ['inventory', 'reserveStock'],
       ChargePayment: ['payments', 'chargePayment'],
@@ -85,8 +86,8 @@ describe('the place-order saga, as the platform builds it', () => {
       Reject: ['orders', 'rejectOrder'],
     };
     for (const [state, [service, action]] of Object.entries(expected)) {
-      // The function is the task's resource (a direct invocation), the parameters its payload.
-      expect(definition.States[state].Resource).toBe(`\${${fn(service)}.Arn}`);
+      // The service's live alias is the task's resource (a direct invocation, shifted by its canary), the parameters its payload.
+      expect(definition.States[state].Resource).toBe(`\${${liveAlias(service)}}`);
       expect(definition.States[state].Parameters).toMatchObject({ action, 'detail.$': '$.detail', 'results.$': '$.results' });
     }
     expect(definition.States.ReserveInventory.ResultPath).toBe('$.results.ReserveInventory');

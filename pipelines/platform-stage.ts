@@ -1,0 +1,47 @@
+import { CfnOutput, Stage, StageProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { SagaSpec } from '../constructs/model/saga-spec';
+import type { ServiceSpec } from '../constructs/model/service-spec';
+import type { PlatformProfile } from '../constructs/profile';
+import { PlatformStacks, addPlatformStacks } from '../stacks/platform-stacks';
+
+/** Props of a PlatformStage. */
+export interface PlatformStageProps extends StageProps {
+  /** Platform name, e.g. `shop`. */
+  readonly platformName: string;
+  /** The environment's profile. */
+  readonly profile: PlatformProfile;
+  /** The service catalog. */
+  readonly services: readonly ServiceSpec[];
+  /** Sagas across the catalog's services. @default - none */
+  readonly sagas?: readonly SagaSpec[];
+  /** Tag of the container images the pipeline pushed. @default - images built as CDK assets */
+  readonly imageTag?: string;
+}
+
+/**
+ * One environment of the platform as a pipeline stage: the same stacks `cdk deploy` makes
+ * (`<platform>-<env>-network`, `-shared`, `-services`, `-edge`, `-kubernetes`), plus the edge URL
+ * as an output for the checks that follow the deployment.
+ */
+export class PlatformStage extends Stage {
+  /** The stacks of the environment. */
+  public readonly stacks: PlatformStacks;
+  /** The base URL of the edge stage, when any service has routes. */
+  public readonly edgeUrl?: CfnOutput;
+
+  constructor(scope: Construct, id: string, props: PlatformStageProps) {
+    super(scope, id, props);
+    this.stacks = addPlatformStacks(this, {
+      platformName: props.platformName,
+      profile: props.profile,
+      services: props.services,
+      sagas: props.sagas,
+      imageTag: props.imageTag,
+    });
+    const gateway = this.stacks.platform.gateway;
+    if (gateway) {
+      this.edgeUrl = new CfnOutput(this.stacks.edge, 'EdgeUrl', { value: gateway.api.url, description: 'Base URL of the edge stage' });
+    }
+  }
+}
