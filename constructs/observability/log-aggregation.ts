@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
 import { hardenedUserPool } from '../identity/hardened-user-pool';
 import { EncryptionKey } from '../security/encryption-key';
+import { createPrivateBucket } from '../security/private-bucket';
 import { AccessLogBucket } from './access-log-bucket';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { LogDomainSetup } from './log-domain-setup';
@@ -265,23 +266,15 @@ export class LogAggregation extends Construct {
     // Failed documents: encrypted, versioned, TLS only, expired after the retention, access-logged.
     const days = props.failedDocumentRetentionDays ?? 365;
     const accessLogs = new AccessLogBucket(this, 'AccessLogs');
-    this.failedDocuments = new s3.Bucket(this, 'FailedDocuments', {
-      encryption: s3.BucketEncryption.KMS,
+    // Write-once for the retention: a failed document is evidence of what the domain did not get.
+    this.failedDocuments = createPrivateBucket(this, 'FailedDocuments', {
       encryptionKey: key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      // Write-once for the retention: a failed document is evidence of what the domain did not get.
-      objectLockEnabled: true,
-      objectLockDefaultRetention: s3.ObjectLockRetention.governance(Duration.days(days)),
-      lifecycleRules: [{ id: 'expire-failed-documents', expiration: Duration.days(days), noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
-      removalPolicy,
+      accessLogs,
+      accessLogPrefix: 'failed-documents/',
+      expiration: Duration.days(days),
+      writeOnceFor: Duration.days(days),
+      retain: props.retainData,
     });
-    accessLogs.logServerAccessOf(this.failedDocuments, 'failed-documents/');
-    (this.failedDocuments.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
 
     // Firehose: its own error log, a role written out statement by statement.
     const deliveryLogs = logGroup('DeliveryLogs');

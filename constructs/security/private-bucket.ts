@@ -14,6 +14,11 @@ export interface PrivateBucketOptions {
   readonly accessLogPrefix: string;
   /** How long current objects are kept. */
   readonly expiration: Duration;
+  /**
+   * Keep every object write-once (Object Lock, governance mode) for this long.
+   * @default - Object Lock enabled with no default retention
+   */
+  readonly writeOnceFor?: Duration;
   /** Keep the bucket when the stack is deleted. @default false */
   readonly retain?: boolean;
 }
@@ -35,6 +40,7 @@ export function createPrivateBucket(scope: Construct, id: string, options: Priva
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     versioned: true,
     objectLockEnabled: true,
+    objectLockDefaultRetention: options.writeOnceFor === undefined ? undefined : s3.ObjectLockRetention.governance(options.writeOnceFor),
     lifecycleRules: [{ id: 'expire', expiration: options.expiration, noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     removalPolicy: options.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
   });
