@@ -7,10 +7,12 @@ import type { PlatformStacks } from '../../stacks/platform-stacks';
 // Bundling is skipped, so asset hashes come from construct ids and bundling options. Those options can
 // carry machine-specific details, so asset hashes are replaced by a placeholder to keep snapshots portable.
 const ASSET_HASH = /\b[0-9a-f]{64}\b/g;
+const LAMBDA_VERSION_HASH = /(CurrentVersion[0-9A-F]{8})[0-9a-f]{32}/g;
 
 function normalized(stack: Stack): unknown {
   const json = JSON.stringify(Template.fromStack(stack).toJSON());
-  return JSON.parse(json.replace(ASSET_HASH, '<asset-hash>'));
+  // A Lambda version's logical id ends in a hash of the function's code and settings, so it follows the asset hash.
+  return JSON.parse(json.replace(ASSET_HASH, '<asset-hash>').replace(LAMBDA_VERSION_HASH, '$1<version-hash>'));
 }
 
 let stacks: PlatformStacks;
