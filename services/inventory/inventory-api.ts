@@ -4,8 +4,9 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod/mini';
-import { CORRELATION_ID_HEADER, correlationIdOf, parseJsonBody } from '../shared/http-request';
-import { badRequest, notFound, ok, serverError, withHeaders } from '../shared/http-response';
+import { handleHttp } from '../shared/http-handler';
+import { parseJsonBody } from '../shared/http-request';
+import { badRequest, notFound, ok } from '../shared/http-response';
 import { RouteHandler, routeRequests } from '../shared/http-router';
 import { validate } from '../shared/validation';
 import { ProductId, ProductStockRequest } from './inventory';
@@ -39,16 +40,5 @@ export function createInventoryApi(props: InventoryApiProps): RouteHandler {
       return product === undefined ? notFound(`there is no product ${parameters.value.productId}`) : ok(product);
     },
   });
-  return async (event, context) => {
-    const correlationId = correlationIdOf(event);
-    logger.resetKeys();
-    logger.addContext(context);
-    logger.setCorrelationId(correlationId);
-    try {
-      return withHeaders(await route(event, context), { [CORRELATION_ID_HEADER]: correlationId });
-    } catch (error) {
-      logger.error('request failed', error as Error);
-      return withHeaders(serverError(), { [CORRELATION_ID_HEADER]: correlationId });
-    }
-  };
+  return handleHttp(route, { logger });
 }

@@ -14,9 +14,9 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import { idempotencyKeyOf, responseForIdempotencyError } from '../shared/http-idempotency';
-import { callContextOf, runWithCallContext } from '../shared/call-context';
-import { CORRELATION_ID_HEADER, parseJsonBody } from '../shared/http-request';
-import { badRequest, created, notFound, ok, serverError, withHeaders } from '../shared/http-response';
+import { handleHttp } from '../shared/http-handler';
+import { parseJsonBody } from '../shared/http-request';
+import { badRequest, created, notFound, ok } from '../shared/http-response';
 import { RouteHandler, routeRequests } from '../shared/http-router';
 import { validate } from '../shared/validation';
 import { CreateOrderRequest, Order, OrderId, OrderSettings, orderRuleProblems, placeOrder } from './order';
@@ -117,32 +117,15 @@ export function createOrdersApi(props: OrdersApiProps): RouteHandler {
   });
 
   // Turns whatever goes wrong into a response: idempotency refusals the client can act on, else a 500 that says nothing of the cause.
-  const answer: RouteHandler = async (event, context) => {
-    try {
-      return await route(event, context);
-    } catch (error) {
+  return handleHttp(route, {
+    logger,
+    metrics,
+    before: (context) => idempotency.registerLambdaContext(context),
+    // Idempotency refusals are answers the client can act on; anything else is a 500.
+    answerError: (error) => {
       const refusal = responseForIdempotencyError(error);
-      if (refusal !== undefined) {
-        logger.warn('idempotent request refused', { statusCode: refusal.statusCode, reason: (error as Error).message });
-        return refusal;
-      }
-      logger.error('request failed', error as Error);
-      return serverError();
-    }
-  };
-
-  return async (event, context) => {
-    const call = callContextOf(event);
-    const correlationId = call.correlationId;
-    logger.resetKeys();
-    logger.addContext(context);
-    logger.setCorrelationId(correlationId);
-    idempotency.registerLambdaContext(context);
-    try {
-      // Calls made while answering carry the correlation id and trace on (downstreamHeaders()).
-      return withHeaders(await runWithCallContext(call, () => answer(event, context)), { [CORRELATION_ID_HEADER]: correlationId });
-    } finally {
-      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-    }
-  };
+      if (refusal !== undefined) logger.warn('idempotent request refused', { statusCode: refusal.statusCode, reason: (error as Error).message });
+      return refusal;
+    },
+  });
 }
