@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
 import type { ServiceSpec } from '../model/service-spec';
-import { EncryptionKey } from '../security/encryption-key';
+import { createEncryptedAlarmTopic } from '../observability/encrypted-alarm-topic';
 
 /** A service whose flags are hosted, and the function whose health rolls a bad deployment back. */
 export interface FlaggedService {
@@ -215,15 +215,6 @@ export class FeatureFlags extends Construct {
   }
 
   private createAlarmTopic(props: FeatureFlagsProps): sns.Topic {
-    const key = props.encryptionKey ?? new EncryptionKey(this, 'Key', { description: `Encrypts the feature flag alarms of ${props.applicationName}`, retain: props.retain ?? false, allowCloudWatchLogs: false }).key;
-    const topic = new sns.Topic(this, 'AlarmTopic', { displayName: `${props.applicationName} feature flag alarms`, masterKey: key, enforceSSL: true });
-    // CloudWatch publishes the alarm notifications, so it must be able to use the topic's key.
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-    }));
-    return topic;
+    return createEncryptedAlarmTopic(this, { purpose: `the feature flag alarms of ${props.applicationName}`, displayName: `${props.applicationName} feature flag alarms`, retain: props.retain }).topic;
   }
 }

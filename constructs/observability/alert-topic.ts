@@ -1,9 +1,9 @@
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
-import { EncryptionKey } from '../security/encryption-key';
+import type { EncryptionKey } from '../security/encryption-key';
+import { createEncryptedAlarmTopic } from './encrypted-alarm-topic';
 
 /** Props of an AlertTopic. */
 export interface AlertTopicProps {
@@ -40,20 +40,12 @@ export class AlertTopic extends Construct {
     for (const email of props.emails ?? []) {
       if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw ConstructPropError.of(this, 'emails', `'${email}' is not an email address`);
     }
-    this.encryptionKey = new EncryptionKey(this, 'Key', { description: `Encrypts the alerts on ${props.topicName}`, allowCloudWatchLogs: false, retain: props.retain });
-    // CloudWatch publishes alarm notifications itself, so it must be able to use the topic's key.
-    this.encryptionKey.key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'CloudWatchAlarmsPublish',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-    }));
-    this.topic = new sns.Topic(this, 'Topic', {
-      topicName: props.topicName,
+    ({ topic: this.topic, encryptionKey: this.encryptionKey } = createEncryptedAlarmTopic(this, {
+      purpose: `the alerts on ${props.topicName}`,
       displayName: `Alerts of ${props.topicName}`,
-      masterKey: this.encryptionKey.key,
-      enforceSSL: true,
-    });
+      topicName: props.topicName,
+      retain: props.retain,
+    }));
     for (const email of props.emails ?? []) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
   }
 }

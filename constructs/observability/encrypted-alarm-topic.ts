@@ -10,6 +10,8 @@ export interface EncryptedAlarmTopicOptions {
   readonly purpose: string;
   /** The topic's display name (at most 100 characters). */
   readonly displayName: string;
+  /** The topic's name. @default - a generated name */
+  readonly topicName?: string;
   /** Keep the key when the stack is deleted. @default false */
   readonly retain?: boolean;
 }
@@ -33,6 +35,7 @@ export function createEncryptedAlarmTopic(scope: Construct, options: EncryptedAl
     }),
   );
   const topic = new sns.Topic(scope, 'Alarms', {
+    topicName: options.topicName,
     displayName: options.displayName,
     masterKey: encryptionKey.key,
     enforceSSL: true,
