@@ -40,3 +40,5 @@ export * from './observability/encrypted-alarm-topic';
 export * from './delivery/lambda-canary-deployment';
 export * from './delivery/rollback-alarms';
 export * from './chaos/chaos-experiments';
+export * from './observability/otel-collector';
+export * from './model/telemetry';

@@ -341,6 +341,7 @@ export class MicroservicePlatform extends Construct {
         config: this.config,
         retainData,
         logRetention: profile.logRetention,
+        traceSampleRate: profile.traceSampleRate,
         adminRole: props.kubernetesAdminRole,
       });
     }
@@ -419,11 +420,17 @@ export class MicroservicePlatform extends Construct {
 
     // One entry per service construct: its own log group (if it has one) and what monitoring watches.
     // Queues that alarm already (a Lambda's failure queue once messaging is wired, consumer DLQs) get no second alarm.
-    const kubernetesTarget = this.kubernetes ? { clusterName: this.kubernetes.cluster.clusterName, namespace: this.kubernetes.namespace } : undefined;
+    const kubernetes = this.kubernetes;
+    const kubernetesTarget = kubernetes
+      ? (name: string) => {
+        const telemetry = kubernetes.telemetry.get(name)!;
+        return { clusterName: kubernetes.cluster.clusterName, namespace: kubernetes.namespace, telemetryServiceName: telemetry.serviceName, metricsNamespace: telemetry.metricsNamespace };
+      }
+      : undefined;
     const monitored: { spec: ServiceSpec; logGroup?: logs.ILogGroup; target: Pick<ServiceMonitoringProps, 'function' | 'container' | 'kubernetes' | 'deadLetterQueues'> }[] = [
       ...[...lambdaServices.values()].map((s) => ({ spec: s.spec, logGroup: s.logGroup, target: { function: s.function, deadLetterQueues: s.failureAlarm ? [] : [s.failureQueue] } })),
       ...[...fargateServices.values()].map((s) => ({ spec: s.spec, logGroup: s.logGroup, target: { container: { service: s.service, loadBalancer: s.loadBalancer, targetGroup: s.targetGroup } } })),
-      ...(kubernetesTarget ? kubernetesSpecs.map((spec) => ({ spec, target: { kubernetes: kubernetesTarget } })) : []),
+      ...(kubernetesTarget ? kubernetesSpecs.map((spec) => ({ spec, target: { kubernetes: kubernetesTarget(spec.name) } })) : []),
     ];
     const monitoring = new Map<string, ServiceMonitoring>();
     for (const { spec, logGroup, target } of monitored) {

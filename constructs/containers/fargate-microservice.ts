@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, IgnoreMode, Lazy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, IgnoreMode, Lazy, Size, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -20,11 +20,10 @@ import { validateCatalog } from '../model/validate-catalog';
 import { AccessLogBucket } from '../observability/access-log-bucket';
 import { createServiceTable, grantServiceTable } from '../data/service-table';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
+import { COLLECTOR_OTLP_HTTP_ENDPOINT, COLLECTOR_USER, DEFAULT_COLLECTOR_IMAGE, collectorConfig, grantCollector } from '../observability/otel-collector';
 import { EncryptionKey } from '../security/encryption-key';
 import type { PlatformCluster } from './platform-cluster';
 
-/** The AWS Distro for OpenTelemetry collector run beside every container service. */
-export const DEFAULT_COLLECTOR_IMAGE = 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3';
 
 /** Props of a FargateMicroservice. */
 export interface FargateMicroserviceProps {
@@ -245,7 +244,7 @@ export class FargateMicroservice extends Construct {
       POWERTOOLS_LOG_LEVEL: 'INFO',
       PLATFORM_ENVIRONMENT: props.environmentName,
       OTEL_SERVICE_NAME: this.serviceName,
-      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+      OTEL_EXPORTER_OTLP_ENDPOINT: COLLECTOR_OTLP_HTTP_ENDPOINT,
       OTEL_RESOURCE_ATTRIBUTES: `service.namespace=${props.platformName},deployment.environment=${props.environmentName}`,
       OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
       OTEL_TRACES_SAMPLER_ARG: String(traceSampleRate),
@@ -489,10 +488,6 @@ export class FargateMicroservice extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Only actions without resource-level permissions use Resource *: X-Ray PutTraceSegments/PutTelemetryRecords/GetSampling* for the collector, and Cloud Map DiscoverInstances (held to the platform namespace by a condition).',
     });
-    Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.metricsLogGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>:log-stream:*]`,
-      reason: 'The collector writes metrics (EMF) to one log stream per task, named when the task starts; the grant is held to the streams of the service\'s own metrics log group.',
-    });
     const executionPolicy = this.taskDefinition.obtainExecutionRole().node.tryFindChild('DefaultPolicy');
     if (executionPolicy) {
       Validations.of(executionPolicy).acknowledge({
@@ -558,25 +553,24 @@ export class FargateMicroservice extends Construct {
 
   private addCollector(props: FargateMicroserviceProps, logging: ecs.LogDriver): ecs.ContainerDefinition {
     const metricsLogGroup = this.metricsLogGroup;
-    this.taskRole.addToPolicy(new iam.PolicyStatement({
-      sid: 'CollectorTraces',
-      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
-      resources: ['*'],
-    }));
-    this.taskRole.addToPolicy(new iam.PolicyStatement({
-      sid: 'CollectorMetrics',
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-      resources: [metricsLogGroup.logGroupArn, `${metricsLogGroup.logGroupArn}:log-stream:*`],
-    }));
+    grantCollector(this.taskRole, metricsLogGroup);
     const collector = this.taskDefinition.addContainer(COLLECTOR_CONTAINER, {
       image: ecs.ContainerImage.fromRegistry(props.collectorImage ?? DEFAULT_COLLECTOR_IMAGE),
       essential: true,
       // The collector image's own unprivileged user.
-      user: '10001',
+      user: String(COLLECTOR_USER),
       readonlyRootFilesystem: true,
       memoryReservationMiB: 64,
       memoryLimitMiB: COLLECTOR_MEMORY_MIB,
-      environment: { AOT_CONFIG_CONTENT: collectorConfig(props.platformName, metricsLogGroup.logGroupName) },
+      environment: {
+        AOT_CONFIG_CONTENT: collectorConfig({
+          metricsNamespace: props.platformName,
+          metricsLogGroupName: metricsLogGroup.logGroupName,
+          // One stream per task; the ecs detector supplies the task id the placeholder reads.
+          metricsLogStreamName: 'otel-{TaskId}',
+          resourceDetectors: ['env', 'ecs'],
+        }),
+      },
       healthCheck: { command: ['CMD', '/healthcheck'], interval: Duration.seconds(10), timeout: Duration.seconds(5), retries: 3, startPeriod: Duration.seconds(10) },
       stopTimeout: Duration.seconds(this.shutdown.stopTimeoutSeconds),
       logging,
@@ -584,27 +578,4 @@ export class FargateMicroservice extends Construct {
     collector.addMountPoints({ containerPath: '/tmp', sourceVolume: 'collector-tmp', readOnly: false });
     return collector;
   }
-}
-
-/**
- * The collector's pipelines: OTLP in (on the task's loopback only), traces to X-Ray, metrics to
- * CloudWatch through EMF in the service's metrics log group.
- */
-function collectorConfig(namespace: string, metricsLogGroupName: string): string {
-  return JSON.stringify({
-    extensions: { health_check: {} },
-    receivers: { otlp: { protocols: { grpc: { endpoint: '127.0.0.1:4317' }, http: { endpoint: '127.0.0.1:4318' } } } },
-    processors: { batch: { timeout: '5s' } },
-    exporters: {
-      awsxray: { indexed_attributes: ['correlation_id'] },
-      awsemf: { namespace, log_group_name: metricsLogGroupName, log_stream_name: 'otel-{TaskId}', resource_to_telemetry_conversion: { enabled: true } },
-    },
-    service: {
-      extensions: ['health_check'],
-      pipelines: {
-        traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['awsxray'] },
-        metrics: { receivers: ['otlp'], processors: ['batch'], exporters: ['awsemf'] },
-      },
-    },
-  });
 }

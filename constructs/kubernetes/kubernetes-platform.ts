@@ -1,5 +1,6 @@
+import * as path from 'node:path';
 import { KubectlV36Layer } from '@aws-cdk/lambda-layer-kubectl-v36';
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { IgnoreMode, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
@@ -14,6 +15,7 @@ import { createServiceTable, grantServiceTable } from '../data/service-table';
 import { ConstructPropError } from '../model/errors';
 import type { ServiceSpec } from '../model/service-spec';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
+import { grantCollector } from '../observability/otel-collector';
 import { EncryptionKey } from '../security/encryption-key';
 import { resolveClusterFindings } from './cluster-findings';
 import { MicroserviceChart } from './microservice-chart';
@@ -74,6 +76,26 @@ export interface KubernetesPlatformProps {
    * @default RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Share of requests traced, from 0 to 1 (a caller's sampling decision is kept).
+   * @default 0.05
+   */
+  readonly traceSampleRate?: number;
+  /**
+   * Image of the OpenTelemetry collector in each pod.
+   * @default DEFAULT_COLLECTOR_IMAGE
+   */
+  readonly collectorImage?: string;
+}
+
+/** Where a kubernetes service's telemetry lands. */
+export interface KubernetesServiceTelemetry {
+  /** The name it reports as: its X-Ray service and the `service.name` of its metrics. */
+  readonly serviceName: string;
+  /** CloudWatch namespace of its request metrics (the platform name). */
+  readonly metricsNamespace: string;
+  /** The log group its collector writes the metrics (EMF) to. */
+  readonly metricsLogGroup: logs.ILogGroup;
 }
 
 /** The managed policies of the Auto Mode node role: the minimal ones AWS documents for it. */
@@ -112,6 +134,8 @@ export class KubernetesPlatform extends Construct {
   public readonly podRoles: ReadonlyMap<string, iam.Role>;
   /** Each service's own table, by service name, for services that declare one. */
   public readonly tables: ReadonlyMap<string, dynamodb.Table>;
+  /** Where each service's traces and request metrics go, by service name. */
+  public readonly telemetry: ReadonlyMap<string, KubernetesServiceTelemetry>;
 
   constructor(scope: Construct, id: string, props: KubernetesPlatformProps) {
     super(scope, id);
@@ -189,6 +213,7 @@ export class KubernetesPlatform extends Construct {
     const charts = new Map<string, MicroserviceChart>();
     const podRoles = new Map<string, iam.Role>();
     const tables = new Map<string, dynamodb.Table>();
+    const telemetry = new Map<string, KubernetesServiceTelemetry>();
     for (const spec of props.services) {
       const environment: Record<string, string> = { AWS_REGION: Stack.of(this).region, PLATFORM_ENVIRONMENT: props.environmentName };
       const role = new iam.Role(this, `${spec.name}PodRole`, {
@@ -208,6 +233,20 @@ export class KubernetesPlatform extends Construct {
         props.config.grantReadSecrets(spec.name, spec.secrets ?? [], role);
         environment.CONFIG_PATH = props.config.pathOf(spec.name);
       }
+      // Request metrics from the pod's collector become CloudWatch metrics through EMF, in a log group of the service's own.
+      const metricsLogGroup = new EncryptedLogGroup(this, `${spec.name}MetricsLogs`, {
+        encryptionKey: this.encryptionKey.key,
+        retention: props.logRetention,
+        retain,
+        logGroupName: `/eks/${clusterName}/${this.namespace}/${spec.name}/metrics`,
+      }).logGroup;
+      const serviceTelemetry = { serviceName: `${clusterName}-${spec.name}`, metricsNamespace: props.platformName, metricsLogGroup };
+      telemetry.set(spec.name, serviceTelemetry);
+      grantCollector(role, metricsLogGroup);
+      Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Only the collector\'s X-Ray actions use Resource *: PutTraceSegments, PutTelemetryRecords and GetSampling* have no resource-level permissions.',
+      });
       const association = new eks.CfnPodIdentityAssociation(this, `${spec.name}PodIdentity`, {
         clusterName: this.cluster.clusterName,
         namespace: this.namespace,
@@ -221,6 +260,15 @@ export class KubernetesPlatform extends Construct {
         platformName: props.platformName,
         image: this.imageFor(spec, props.images),
         environment,
+        telemetry: {
+          serviceName: serviceTelemetry.serviceName,
+          metricsNamespace: serviceTelemetry.metricsNamespace,
+          metricsLogGroupName: metricsLogGroup.logGroupName,
+          region: Stack.of(this).region,
+          resourceAttributes: { 'service.namespace': props.platformName, 'deployment.environment': props.environmentName },
+          traceSampleRate: props.traceSampleRate,
+          collectorImage: props.collectorImage,
+        },
       });
       charts.set(spec.name, chart);
       const manifest = this.cluster.addCdk8sChart(`${spec.name}Chart`, chart);
@@ -230,6 +278,7 @@ export class KubernetesPlatform extends Construct {
     this.charts = charts;
     this.podRoles = podRoles;
     this.tables = tables;
+    this.telemetry = telemetry;
 
     resolveClusterFindings(this.cluster, props.vpc);
   }
@@ -238,8 +287,12 @@ export class KubernetesPlatform extends Construct {
   private imageFor(spec: ServiceSpec, images: Readonly<Record<string, string>> | undefined): string {
     const given = images?.[spec.name] ?? spec.container?.image;
     if (given !== undefined) return given;
+    const container = spec.container!;
+    const buildContext = container.buildContext ?? container.dockerfileDirectory;
     return new ecrAssets.DockerImageAsset(this, `${spec.name}Image`, {
-      directory: spec.container!.dockerfileDirectory,
+      directory: buildContext,
+      file: path.relative(buildContext, path.join(container.dockerfileDirectory, 'Dockerfile')),
+      ignoreMode: IgnoreMode.DOCKER,
       platform: ecrAssets.Platform.LINUX_AMD64,
     }).imageUri;
   }

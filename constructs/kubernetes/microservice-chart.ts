@@ -4,6 +4,34 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
 import { ServiceSpec, parseRoute } from '../model/service-spec';
+import { COLLECTOR_OTLP_HTTP_ENDPOINT, COLLECTOR_USER, DEFAULT_COLLECTOR_IMAGE, collectorConfig } from '../observability/otel-collector';
+
+/** Where a pod's traces and request metrics go: an ADOT collector beside the service's container. */
+export interface PodTelemetryProps {
+  /** The name the service reports as, in the X-Ray service map and as the metrics' `service.name`. */
+  readonly serviceName: string;
+  /** CloudWatch namespace of the request metrics. */
+  readonly metricsNamespace: string;
+  /** Log group the collector writes the metrics (EMF) to; it must exist and the pod's role may write to it. */
+  readonly metricsLogGroupName: string;
+  /**
+   * Region of X-Ray and CloudWatch.
+   * @default - the collector finds it from the node
+   */
+  readonly region?: string;
+  /**
+   * More resource attributes of every span and metric, e.g. `deployment.environment`.
+   * @default - none
+   */
+  readonly resourceAttributes?: Readonly<Record<string, string>>;
+  /**
+   * Share of the requests that start a trace, from 0 to 1 (a caller's sampling decision is kept).
+   * @default 0.05
+   */
+  readonly traceSampleRate?: number;
+  /** @default DEFAULT_COLLECTOR_IMAGE */
+  readonly collectorImage?: string;
+}
 
 /** Props of a MicroserviceChart. */
 export interface MicroserviceChartProps {
@@ -43,7 +71,19 @@ export interface MicroserviceChartProps {
    * @default 10001
    */
   readonly runAsUser?: number;
+  /**
+   * Traces and request metrics through an OpenTelemetry collector in each pod (a native sidecar,
+   * started before the service and stopped after it, so the last spans still leave).
+   * @default - no collector; the service's tracing stays off
+   */
+  readonly telemetry?: PodTelemetryProps;
 }
+
+/** Name of the collector container in each pod. */
+export const COLLECTOR_CONTAINER_NAME = 'otel-collector';
+
+/** Memory of the collector, request and limit. */
+const COLLECTOR_MEMORY = Size.mebibytes(128);
 
 /** The zone label every cloud provider sets on nodes. */
 export const ZONE_TOPOLOGY_KEY = 'topology.kubernetes.io/zone';
@@ -117,6 +157,22 @@ export class MicroserviceChart extends Chart {
     const minReplicas = spec.scaling?.min ?? 2;
     const maxReplicas = spec.scaling?.max ?? Math.max(minReplicas, 4);
     const podLabels = { 'app.kubernetes.io/name': spec.name, 'app.kubernetes.io/part-of': props.platformName };
+    const telemetry = props.telemetry;
+    const sampleRate = telemetry?.traceSampleRate ?? 0.05;
+    if (!(sampleRate >= 0 && sampleRate <= 1)) {
+      throw ConstructPropError.of(this, 'telemetry.traceSampleRate', `is ${sampleRate}; expected a share from 0 to 1`);
+    }
+    const otelEnvironment: Record<string, string> = telemetry
+      ? {
+        OTEL_SERVICE_NAME: telemetry.serviceName,
+        OTEL_EXPORTER_OTLP_ENDPOINT: COLLECTOR_OTLP_HTTP_ENDPOINT,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: String(sampleRate),
+        ...(telemetry.resourceAttributes && Object.keys(telemetry.resourceAttributes).length > 0
+          ? { OTEL_RESOURCE_ATTRIBUTES: Object.entries(telemetry.resourceAttributes).map(([k, v]) => `${k}=${v}`).join(',') }
+          : {}),
+      }
+      : {};
 
     // Token-less: the pods call no Kubernetes API; AWS access comes from EKS Pod Identity, which mounts its own token.
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: { name: spec.name }, automountToken: false });
@@ -139,7 +195,7 @@ export class MicroserviceChart extends Chart {
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       portNumber: container.port,
       envVariables: Object.fromEntries(
-        Object.entries({ PORT: String(container.port), DRAIN_SECONDS: String(drainSeconds), ...props.environment }).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)]),
+        Object.entries({ PORT: String(container.port), DRAIN_SECONDS: String(drainSeconds), POWERTOOLS_SERVICE_NAME: spec.name, ...otelEnvironment, ...props.environment }).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)]),
       ),
       resources: {
         cpu: { request: kplus.Cpu.millis(container.cpu) },
@@ -163,6 +219,8 @@ export class MicroserviceChart extends Chart {
       this.configMap = new kplus.ConfigMap(this, 'Config', { metadata: { name: `${spec.name}-config` }, data: { ...spec.config }, immutable: false });
       main.env.copyFrom(kplus.Env.fromConfigMap(this.configMap, 'CONFIG_'));
     }
+
+    if (telemetry) this.addCollector(telemetry, uid);
 
     // What cdk8s-plus does not model: dropping every capability (its enum has no ALL), the pod's seccomp
     // profile, and its spread over zones and nodes.
@@ -208,6 +266,59 @@ export class MicroserviceChart extends Chart {
       for (const prefix of prefixes) this.ingress.addRule(prefix, kplus.IngressBackend.fromService(this.service, { port: SERVICE_PORT }), kplus.HttpIngressPathType.PREFIX);
       ApiObject.of(this.ingress).addJsonPatch(JsonPatch.add('/spec/ingressClassName', props.ingressClassName ?? 'alb'));
     }
+  }
+
+  /**
+   * The collector as a native sidecar (an init container that keeps running): up before the service
+   * container starts and stopped only after it has exited. Restricted like the service: its image's own
+   * non-root user, a read-only root filesystem with a scratch /tmp, no capabilities.
+   */
+  /** The objects, with the collector (when there is one) made a native sidecar: `restartPolicy: Always` on its init container. */
+  public override toJson(): any[] {
+    return super.toJson().map((object) => {
+      const pod = object.kind === 'Deployment' ? object.spec?.template?.spec : undefined;
+      const collector = pod?.initContainers?.find((c: { name: string }) => c.name === COLLECTOR_CONTAINER_NAME);
+      if (collector) collector.restartPolicy = 'Always';
+      return object;
+    });
+  }
+
+  private addCollector(telemetry: PodTelemetryProps, fsGroup: number): void {
+    const collector = this.deployment.addInitContainer({
+      name: COLLECTOR_CONTAINER_NAME,
+      image: telemetry.collectorImage ?? DEFAULT_COLLECTOR_IMAGE,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      envVariables: {
+        POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
+        ...(telemetry.region ? { AWS_REGION: kplus.EnvValue.fromValue(telemetry.region) } : {}),
+        AOT_CONFIG_CONTENT: kplus.EnvValue.fromValue(collectorConfig({
+          metricsNamespace: telemetry.metricsNamespace,
+          metricsLogGroupName: telemetry.metricsLogGroupName,
+          // One stream per pod (the collector expands the variable itself).
+          metricsLogStreamName: 'otel-${env:POD_NAME}',
+        })),
+      },
+      resources: {
+        cpu: { request: kplus.Cpu.millis(50) },
+        memory: { request: COLLECTOR_MEMORY, limit: COLLECTOR_MEMORY },
+      },
+      securityContext: {
+        ensureNonRoot: true,
+        user: COLLECTOR_USER,
+        group: fsGroup,
+        privileged: false,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+      },
+    });
+    collector.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'CollectorScratch', 'collector-tmp', { sizeLimit: Size.mebibytes(32) }));
+    // What cdk8s-plus does not model for init containers: probes and dropping every capability. Staying up
+    // (the sidecar form) is set in toJson, as the Deployment's own serializer drops fields Kubernetes 1.27 lacked.
+    const healthCheck = { exec: { command: ['/healthcheck'] }, periodSeconds: 10, timeoutSeconds: 5 };
+    const pod = ApiObject.of(this.deployment);
+    pod.addJsonPatch(JsonPatch.add('/spec/template/spec/initContainers/0/securityContext/capabilities', { drop: ['ALL'] }));
+    pod.addJsonPatch(JsonPatch.add('/spec/template/spec/initContainers/0/startupProbe', { ...healthCheck, periodSeconds: 2, failureThreshold: 15 }));
+    pod.addJsonPatch(JsonPatch.add('/spec/template/spec/initContainers/0/livenessProbe', { ...healthCheck, failureThreshold: 3 }));
   }
 }
 

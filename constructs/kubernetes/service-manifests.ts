@@ -1,4 +1,6 @@
-import { FileSystem } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FileSystem, IgnoreMode } from 'aws-cdk-lib';
 import { App } from 'cdk8s';
 import type { ServiceSpec } from '../model/service-spec';
 import { MicroserviceChart, MicroserviceChartProps } from './microservice-chart';
@@ -28,13 +30,18 @@ export function kubernetesServices(specs: readonly ServiceSpec[]): ServiceSpec[]
 
 /**
  * The image of a kubernetes spec: its pinned `container.image`, or else a tag derived from the
- * content of its Dockerfile directory, so the tag changes exactly when the source does.
+ * content of its build context (what its `.dockerignore` lets into the build) and its Dockerfile,
+ * so the tag changes exactly when the image's sources do.
  */
 export function imageOf(spec: ServiceSpec, platformName: string, imageRegistry?: string): string | undefined {
   const container = spec.container;
   if (container?.image) return container.image;
   if (!container || imageRegistry === undefined) return undefined;
-  return `${imageRegistry.replace(/\/+$/, '')}/${platformName}/${spec.name}:src-${FileSystem.fingerprint(container.dockerfileDirectory).slice(0, 16)}`;
+  const context = container.buildContext ?? container.dockerfileDirectory;
+  const ignoreFile = path.join(context, '.dockerignore');
+  const exclude = fs.existsSync(ignoreFile) ? fs.readFileSync(ignoreFile, 'utf8').split(/\r?\n/).filter((line) => line.trim() !== '' && !line.startsWith('#')) : [];
+  const sources = FileSystem.fingerprint(context, { exclude, ignoreMode: IgnoreMode.DOCKER, extraHash: fs.readFileSync(path.join(container.dockerfileDirectory, 'Dockerfile'), 'utf8') });
+  return `${imageRegistry.replace(/\/+$/, '')}/${platformName}/${spec.name}:src-${sources.slice(0, 16)}`;
 }
 
 /**

@@ -9,6 +9,7 @@ import { AlarmWithAnnotation, DefaultDashboardFactory, MonitoringFacade, SnsAlar
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
 import { MonitoringSpec, ServiceSpec, parseRoute } from '../model/service-spec';
+import { requestMetrics } from './otel-collector';
 
 /** The edge stage whose per-route metrics count a service's requests as the client sees them. */
 export interface MonitoredGateway {
@@ -28,12 +29,19 @@ export interface MonitoredContainerService {
   readonly targetGroup: elbv2.IApplicationTargetGroup;
 }
 
-/** A kubernetes service, seen through Container Insights (the cluster's CloudWatch Observability add-on). */
+/**
+ * A kubernetes service: its pods through Container Insights (the cluster's CloudWatch Observability
+ * add-on), its requests through the metrics the collector in each pod writes.
+ */
 export interface MonitoredKubernetesService {
   /** Name of the EKS cluster. */
   readonly clusterName: string;
   /** Namespace of the service's pods. */
   readonly namespace: string;
+  /** The name the service reports its request metrics under (`service.name`). */
+  readonly telemetryServiceName: string;
+  /** CloudWatch namespace of its request metrics. */
+  readonly metricsNamespace: string;
 }
 
 /** A metric shown for the service on the platform overview. */
@@ -185,7 +193,7 @@ export class ServiceMonitoring extends Construct {
         ],
       });
     } else {
-      const { clusterName, namespace } = props.kubernetes!;
+      const { clusterName, namespace, telemetryServiceName, metricsNamespace } = props.kubernetes!;
       const podMetric = (metricName: string, label: string) =>
         new cloudwatch.Metric({ namespace: 'ContainerInsights', metricName, dimensionsMap: { ClusterName: clusterName, Namespace: namespace, Service: spec.name }, period: PERIOD, statistic: 'Average', label });
       const cpu = podMetric('pod_cpu_utilization', 'Pod CPU (% of node)');
@@ -193,7 +201,28 @@ export class ServiceMonitoring extends Construct {
       const pods = podMetric('service_number_of_running_pods', 'Running pods');
       const minPods = Math.max(1, spec.scaling?.min ?? 1);
       const saturation = (what: string) => ({ Critical: { threshold: t.saturationPercent, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, additionalDescription: `${what} of the pods of ${spec.name} above ${t.saturationPercent}%.` } });
-      this.summaryMetrics = [{ title: 'running pods', metric: pods }, { title: 'pod CPU (%)', metric: cpu }, { title: 'pod memory (%)', metric: memory }];
+      // Requests as the service's own server counts them, sent by the collector in each pod.
+      const http = requestMetrics(metricsNamespace, telemetryServiceName, PERIOD);
+      this.summaryMetrics = [...summary(http.requests, http.errorRatePercent, http.latencyP99Millis), { title: 'running pods', metric: pods }];
+      this.facade.monitorCustom({
+        alarmFriendlyName: 'http',
+        humanReadableName: `${spec.name} requests (reported by its pods)`,
+        metricGroups: [
+          { title: 'Requests per minute', metrics: [http.requests, http.serverErrors] },
+          { title: 'Server errors (%)', metrics: [{ metric: http.errorRatePercent, alarmFriendlyName: 'ErrorRate', addAlarm: errorRateAlarm }] },
+          {
+            title: 'Response time (ms)',
+            metrics: [
+              http.latencyP50Millis,
+              {
+                metric: http.latencyP99Millis,
+                alarmFriendlyName: 'LatencyP99',
+                addAlarm: { Critical: { threshold: t.latencyP99Millis, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, additionalDescription: `p99 response time of ${spec.name} above ${t.latencyP99Millis} ms.` } },
+              },
+            ],
+          },
+        ],
+      });
       this.facade.monitorCustom({
         alarmFriendlyName: 'pods',
         humanReadableName: `${spec.name} pods (Container Insights)`,

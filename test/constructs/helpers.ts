@@ -16,7 +16,7 @@ export function logicalIds(template: Template, type: string, props?: Record<stri
   return Object.keys(template.findResources(type, props ? { Properties: props } : undefined));
 }
 
-/** Flattens an ARN (a string or an Fn::Join of strings and pseudo-parameter Refs) to one string. */
+/** Flattens an ARN or other text (a string or an Fn::Join of strings, Refs, GetAtts and Subs) to one string. */
 export function arnText(value: unknown): string {
   if (typeof value === 'string') return value;
   const bareAtt = (value as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'];
@@ -30,6 +30,9 @@ export function arnText(value: unknown): string {
         if (ref) return `\${${ref}}`;
         const att = (part as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'];
         if (att) return `\${${att.join('.')}}`;
+        // A substitution (e.g. an asset image URI) shows as its template, `${AWS::AccountId}` and all.
+        const sub = (part as { 'Fn::Sub'?: string })['Fn::Sub'];
+        if (typeof sub === 'string') return sub;
         return JSON.stringify(part);
       })
       .join(join[0]);

@@ -117,13 +117,20 @@ describe('KubernetesPlatform', () => {
     }
   });
 
-  test('a pod role reads only its own config path (no table, no secrets when the spec has none)', () => {
+  test("a pod role reads only its own config path (no table, no secrets when the spec has none), and lets its collector send traces and write its own metrics log group", () => {
     const [roleId] = logicalIds(template(), 'AWS::IAM::Role', { Description: Match.stringLikeRegexp('/shop/pricing ') });
     const statements = statementsOfRole(template(), roleId);
-    const resources = statements.flatMap((s) => asList(s.Resource).map(arnText));
-    expect(statements.flatMap((s) => asList(s.Action)).sort()).toEqual(['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'].sort());
-    expect(resources.every((r) => r.includes(':parameter/shop/dev/pricing'))).toBe(true);
-    expect(resources.some((r) => r.includes('*'))).toBe(false);
+    const byPrefix = (prefix: string) => statements.filter((s) => asList(s.Action).some((a) => a.startsWith(prefix)));
+    const ssm = byPrefix('ssm:');
+    expect(ssm.flatMap((s) => asList(s.Action)).sort()).toEqual(['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'].sort());
+    expect(ssm.flatMap((s) => asList(s.Resource).map(arnText)).every((r) => r.includes(':parameter/shop/dev/pricing') && !r.includes('*'))).toBe(true);
+    // X-Ray's actions have no resource-level permissions; log writes are held to the service's metrics log group.
+    expect(byPrefix('xray:').flatMap((s) => asList(s.Action)).sort()).toEqual(['xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    const metricsLogGroupId = logicalIds(template(), 'AWS::Logs::LogGroup', { LogGroupName: '/eks/shop-dev/shop/pricing/metrics' });
+    expect(metricsLogGroupId).toHaveLength(1);
+    expect(byPrefix('logs:').flatMap((s) => asList(s.Resource).map(arnText)).sort()).toEqual([`\${${metricsLogGroupId[0]}.Arn}`, `\${${metricsLogGroupId[0]}.Arn}:log-stream:*`]);
+    expect(statements.flatMap((s) => asList(s.Action)).filter((a) => !/^(ssm|xray|logs):/.test(a))).toEqual([]);
+    template().hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/eks/shop-dev/shop/pricing/metrics', KmsKeyId: Match.anyValue(), RetentionInDays: Match.anyValue() });
   });
 
   test('a pod role reaches its own table and key, its config and its named secrets, and nothing else', () => {

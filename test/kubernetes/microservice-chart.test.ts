@@ -7,8 +7,9 @@ import * as autoscaling from 'kubernetes-models/autoscaling/v2';
 import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as policy from 'kubernetes-models/policy/v1';
 import * as core from 'kubernetes-models/v1';
-import { MicroserviceChart, MicroserviceChartProps } from '../../constructs/kubernetes/microservice-chart';
-import { kubernetesServices } from '../../constructs/kubernetes/service-manifests';
+import { COLLECTOR_CONTAINER_NAME, MicroserviceChart, MicroserviceChartProps } from '../../constructs/kubernetes/microservice-chart';
+import { DEFAULT_COLLECTOR_IMAGE } from '../../constructs/observability/otel-collector';
+import { imageOf, kubernetesServices } from '../../constructs/kubernetes/service-manifests';
 import { ConstructPropError } from '../../constructs/model/errors';
 import type { ServiceSpec } from '../../constructs/model/service-spec';
 import { catalog } from '../../services';
@@ -170,12 +171,97 @@ test('an image not pinned in the spec is tagged from its source, and the tag fol
   fs.rmSync(source, { recursive: true, force: true });
 });
 
+test("with a build context, the tag follows what its .dockerignore lets into the build, and the Dockerfile", () => {
+  const context = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-ctx-'));
+  fs.mkdirSync(path.join(context, 'app'));
+  fs.mkdirSync(path.join(context, 'docs'));
+  fs.writeFileSync(path.join(context, '.dockerignore'), '# only the app goes in\n*\n!app/\n');
+  fs.writeFileSync(path.join(context, 'app', 'Dockerfile'), 'FROM scratch\n');
+  fs.writeFileSync(path.join(context, 'app', 'main.js'), 'one');
+  fs.writeFileSync(path.join(context, 'docs', 'notes.md'), 'one');
+  const spec = { ...ratings, container: { ...ratings.container!, image: undefined, dockerfileDirectory: path.join(context, 'app'), buildContext: context } };
+  const tag = () => imageOf(spec, 'shop', 'registry.example.com')!;
+  const first = tag();
+  expect(first).toMatch(/^registry\.example\.com\/shop\/ratings:src-[0-9a-f]{16}$/);
+  fs.writeFileSync(path.join(context, 'docs', 'notes.md'), 'two');
+  expect(tag()).toBe(first);
+  fs.writeFileSync(path.join(context, 'app', 'main.js'), 'two');
+  const second = tag();
+  expect(second).not.toBe(first);
+  fs.writeFileSync(path.join(context, 'app', 'Dockerfile'), 'FROM scratch\nUSER 10001\n');
+  expect(tag()).not.toBe(second);
+  fs.rmSync(context, { recursive: true, force: true });
+});
+
 test('a service without routes, config or scaling gets no Ingress, no ConfigMap, and two to four pods', () => {
   const worker: ServiceSpec = { ...ratings, name: 'worker', routes: undefined, scaling: undefined, table: undefined };
   const objects = new MicroserviceChart(new App(), 'worker', { spec: worker, namespace: 'shop', platformName: 'shop' }).toJson() as Json[];
   expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
   expect(objects.find((o) => o.kind === 'HorizontalPodAutoscaler')!.spec).toMatchObject({ minReplicas: 2, maxReplicas: 4 });
   for (const object of objects) expect(schemaErrors(object)).toBeUndefined();
+});
+
+describe('with telemetry: an OpenTelemetry collector in each pod', () => {
+  const telemetry = { serviceName: 'shop-dev-ratings', metricsNamespace: 'shop', metricsLogGroupName: '/eks/shop-dev/shop/ratings/metrics', region: 'eu-west-1', resourceAttributes: { 'deployment.environment': 'dev' }, traceSampleRate: 0.25 };
+  const objects = () => new MicroserviceChart(new App(), 'ratings', { spec: ratings, namespace: 'shop', platformName: 'shop', telemetry }).toJson() as Json[];
+  const pod = () => objects().find((o) => o.kind === 'Deployment')!.spec.template.spec;
+
+  test('the pod still validates against the schemas and meets the restricted standard and the hygiene rules, sidecar included', () => {
+    for (const object of objects()) expect({ kind: object.kind, errors: schemaErrors(object) }).toEqual({ kind: object.kind, errors: undefined });
+    expect(restrictedViolations(pod())).toEqual([]);
+    expect(hygieneViolations(pod())).toEqual([]);
+  });
+
+  test('the collector is a native sidecar: an init container that keeps running, health-checked, with its own requests and limit', () => {
+    const [collector, ...others] = pod().initContainers;
+    expect(others).toEqual([]);
+    expect(collector).toMatchObject({
+      name: COLLECTOR_CONTAINER_NAME,
+      restartPolicy: 'Always',
+      image: DEFAULT_COLLECTOR_IMAGE,
+      resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '128Mi' } },
+      startupProbe: { exec: { command: ['/healthcheck'] } },
+      livenessProbe: { exec: { command: ['/healthcheck'] } },
+      securityContext: { runAsNonRoot: true, runAsUser: 10001, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+    });
+    expect(collector.volumeMounts).toEqual([{ mountPath: '/tmp', name: 'collector-tmp' }]);
+    const env = Object.fromEntries(collector.env.map((e: Json) => [e.name, e.value ?? e.valueFrom]));
+    expect(env.AWS_REGION).toBe('eu-west-1');
+    expect(env.POD_NAME).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    const config = JSON.parse(env.AOT_CONFIG_CONTENT);
+    // Only loopback listens: nothing outside the pod can send telemetry in its name.
+    expect(Object.values(config.receivers.otlp.protocols).map((p) => (p as Json).endpoint)).toEqual(['127.0.0.1:4317', '127.0.0.1:4318']);
+    expect(config.exporters.awsemf).toMatchObject({ namespace: 'shop', log_group_name: telemetry.metricsLogGroupName, log_stream_name: 'otel-${env:POD_NAME}' });
+  });
+
+  test("the service's container is pointed at the collector, with its name, resource attributes and sampling", () => {
+    const [app] = pod().containers;
+    const env = Object.fromEntries(app.env.map((e: Json) => [e.name, e.value]));
+    expect(env).toMatchObject({
+      OTEL_SERVICE_NAME: 'shop-dev-ratings',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=dev',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+      POWERTOOLS_SERVICE_NAME: 'ratings',
+    });
+  });
+
+  test('without telemetry there is no collector and no endpoint (tracing stays off)', () => {
+    const plain = new MicroserviceChart(new App(), 'ratings', { spec: ratings, namespace: 'shop', platformName: 'shop' }).toJson().find((o: Json) => o.kind === 'Deployment');
+    expect(plain.spec.template.spec.initContainers).toBeUndefined();
+    expect(plain.spec.template.spec.containers[0].env.map((e: Json) => e.name)).not.toContain('OTEL_EXPORTER_OTLP_ENDPOINT');
+  });
+
+  test('the hygiene check holds the sidecar to the rules too', () => {
+    const stripped = structuredClone(pod());
+    delete stripped.initContainers[0].resources.limits;
+    stripped.initContainers[0].image = 'public.ecr.aws/aws-observability/aws-otel-collector';
+    expect(hygieneViolations(stripped)).toEqual([
+      `sidecar ${COLLECTOR_CONTAINER_NAME}: no memory limit`,
+      `sidecar ${COLLECTOR_CONTAINER_NAME}: image 'public.ecr.aws/aws-observability/aws-otel-collector' is not pinned`,
+    ]);
+  });
 });
 
 describe('the checks themselves catch what they must', () => {
@@ -229,6 +315,7 @@ describe('bad props fail naming the chart and the prop', () => {
     ['a namespace that is not a DNS label', { namespace: 'Shop_Ns' }, /^Chart: prop 'namespace' 'Shop_Ns' is not a DNS label/],
     ['a CPU target out of range', { targetCpuUtilization: 5 }, /^Chart: prop 'targetCpuUtilization' is 5/],
     ['root as the user', { runAsUser: 0 }, /^Chart: prop 'runAsUser' is 0/],
+    ['a sampling share above 1', { telemetry: { serviceName: 's', metricsNamespace: 'shop', metricsLogGroupName: '/x', traceSampleRate: 2 } }, /^Chart: prop 'telemetry.traceSampleRate' is 2; expected a share from 0 to 1/],
   ])('%s', (_label, props, message) => {
     const error = attempt(props as Partial<MicroserviceChartProps>);
     expect(error).toBeInstanceOf(ConstructPropError);

@@ -40,13 +40,16 @@ export function hygieneViolations(pod: Json): string[] {
   if (!pod.serviceAccountName || pod.serviceAccountName === 'default') problems.push('pod: runs as the default service account');
   const zones = (pod.topologySpreadConstraints ?? []).filter((c: Json) => c.topologyKey === 'topology.kubernetes.io/zone');
   if (zones.length === 0) problems.push('pod: does not spread across zones');
-  for (const container of pod.containers ?? []) {
-    const where = `container ${container.name}`;
+  // Native sidecars (init containers that keep running) are held to the same rules, but serve no traffic, so need no readiness.
+  const sidecars = (pod.initContainers ?? []).filter((c: Json) => c.restartPolicy === 'Always');
+  for (const container of [...(pod.containers ?? []), ...sidecars]) {
+    const sidecar = sidecars.includes(container);
+    const where = `${sidecar ? 'sidecar' : 'container'} ${container.name}`;
     if (container.securityContext?.readOnlyRootFilesystem !== true) problems.push(`${where}: root filesystem is writable`);
     if (!container.resources?.requests?.cpu) problems.push(`${where}: no CPU request`);
     if (!container.resources?.requests?.memory) problems.push(`${where}: no memory request`);
     if (!container.resources?.limits?.memory) problems.push(`${where}: no memory limit`);
-    if (!container.readinessProbe) problems.push(`${where}: no readiness probe`);
+    if (!container.readinessProbe && !sidecar) problems.push(`${where}: no readiness probe`);
     if (!container.livenessProbe) problems.push(`${where}: no liveness probe`);
     if (container.readinessProbe && JSON.stringify(container.readinessProbe) === JSON.stringify(container.livenessProbe)) problems.push(`${where}: readiness and liveness probes are the same`);
     const image: string = container.image ?? '';

@@ -6,7 +6,7 @@ import { MicroservicePlatform } from '../../../constructs/platform';
 import { DEV_PROFILE, PROD_PROFILE, PlatformProfile } from '../../../constructs/profile';
 import { catalog } from '../../../services';
 import { orders } from '../../../services/orders/service';
-import { asList, logicalIds, newStack } from '../helpers';
+import { arnText, asList, logicalIds, newStack, statementsOfRole } from '../helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Resource = { [key: string]: any };
@@ -16,6 +16,19 @@ function build(profile: PlatformProfile, services: readonly ServiceSpec[] = cata
   const stack = newStack();
   const platform = new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services, profile });
   return { template: Template.fromStack(stack), platform, stack };
+}
+
+/** The Kubernetes objects the cluster applies (the manifests of its KubernetesResources), tokens shown as `${Id}`. */
+function kubernetesObjects(template: Template): Resource[] {
+  return Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource')).flatMap((r) => JSON.parse(arnText(r.Properties.Manifest)) as Resource[]);
+}
+
+/** OTLP in on loopback; traces to X-Ray; the request metrics as EMF into the service's metrics log group. */
+function expectCollectorPipelines(config: Resource, metricsLogGroupId: string): void {
+  expect(config.receivers.otlp.protocols.http.endpoint).toBe('127.0.0.1:4318');
+  expect(config.service.pipelines.traces).toMatchObject({ receivers: ['otlp'], exporters: ['awsxray'] });
+  expect(config.service.pipelines.metrics).toMatchObject({ receivers: ['otlp'], exporters: ['awsemf'] });
+  expect(config.exporters.awsemf).toMatchObject({ namespace: 'shop', log_group_name: `\${${metricsLogGroupId}}` });
 }
 
 const idOf = (stack: Stack, logGroup: logs.ILogGroup) => stack.getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup);
@@ -203,9 +216,64 @@ describe.each([
         { Name: 'OTEL_TRACES_SAMPLER_ARG', Value: String(profile.traceSampleRate) },
       ]));
       const collector = task.Properties.ContainerDefinitions.find((c: Resource) => c.Name === 'otel-collector');
-      // The config names the metrics log group, so it is an Fn::Join; its text still shows the trace pipeline.
-      const config = JSON.stringify(collector.Environment.find((e: Resource) => e.Name === 'AOT_CONFIG_CONTENT').Value);
-      expect(config).toContain(JSON.stringify('"traces":{"receivers":["otlp"],"processors":["batch"],"exporters":["awsxray"]}').slice(1, -1));
+      const config = JSON.parse(arnText(collector.Environment.find((e: Resource) => e.Name === 'AOT_CONFIG_CONTENT').Value));
+      expectCollectorPipelines(config, idOf(stack, service.metricsLogGroup));
+    }
+    for (const [name, telemetry] of platform.kubernetes!.telemetry) {
+      const deployment = kubernetesObjects(template).find((o) => o.kind === 'Deployment' && o.metadata.name === name)!;
+      const pod = deployment.spec.template.spec;
+      const app = pod.containers.find((c: Resource) => c.name === name);
+      const env = Object.fromEntries(app.env.map((e: Resource) => [e.name, e.value]));
+      expect(env).toMatchObject({
+        OTEL_SERVICE_NAME: `shop-${profile.name}-${name}`,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: String(profile.traceSampleRate),
+      });
+      expect(env.OTEL_RESOURCE_ATTRIBUTES).toContain(`deployment.environment=${profile.name}`);
+      // The collector is a native sidecar: an init container that keeps running beside the app.
+      const [collector] = pod.initContainers;
+      expect(collector).toMatchObject({ name: 'otel-collector', restartPolicy: 'Always' });
+      const config = JSON.parse(collector.env.find((e: Resource) => e.name === 'AOT_CONFIG_CONTENT').value);
+      expectCollectorPipelines(config, idOf(stack, telemetry.metricsLogGroup));
+      expect(config.exporters.awsemf.log_stream_name).toBe('otel-${env:POD_NAME}');
+      expect(collector.env).toContainEqual({ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+      // The pod role may send traces and write the metrics log group's streams, nothing more of logs.
+      const roleId = stack.getLogicalId(platform.kubernetes!.podRoles.get(name)!.node.defaultChild as never);
+      const statements = statementsOfRole(template, roleId);
+      expect(statements.find((st) => asList(st.Action).includes('xray:PutTraceSegments'))).toBeDefined();
+      const logWrites = statements.filter((st) => asList(st.Action).some((a) => a.startsWith('logs:')));
+      expect(logWrites.flatMap((st) => asList(st.Resource).map(arnText)).sort()).toEqual([
+        `\${${idOf(stack, telemetry.metricsLogGroup)}.Arn}`,
+        `\${${idOf(stack, telemetry.metricsLogGroup)}.Arn}:log-stream:*`,
+      ]);
+    }
+  });
+
+  test("a kubernetes service's error-rate and p99 alarms read the metrics its pods' collector writes", () => {
+    for (const [name, telemetry] of platform.kubernetes!.telemetry) {
+      const deployment = kubernetesObjects(template).find((o) => o.kind === 'Deployment' && o.metadata.name === name)!;
+      const pod = deployment.spec.template.spec;
+      const serviceName = pod.containers.find((c: Resource) => c.name === name).env.find((e: Resource) => e.name === 'OTEL_SERVICE_NAME').value;
+      const emf = JSON.parse(pod.initContainers[0].env.find((e: Resource) => e.name === 'AOT_CONFIG_CONTENT').value).exporters.awsemf;
+      const declared = emf.metric_declarations as { dimensions: string[][]; metric_name_selectors: string[] }[];
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) => /-http-(ErrorRate|LatencyP99)-/.test(a.Properties.AlarmName) && a.Properties.AlarmName.startsWith(`shop-${profile.name}-${name}-`));
+      expect(alarms).toHaveLength(2);
+      for (const alarm of alarms) {
+        const stats = (alarm.Properties.Metrics as Resource[]).filter((m) => m.MetricStat);
+        expect(stats.length).toBeGreaterThan(0);
+        for (const { MetricStat: stat } of stats) {
+          // The namespace, name and dimensions are ones the collector writes: the same service name
+          // as the pods report, a metric its declarations select, dimensions one of its sets.
+          expect(stat.Metric.Namespace).toBe(emf.namespace);
+          expect(stat.Metric.Namespace).toBe(telemetry.metricsNamespace);
+          const dimensions = Object.fromEntries((stat.Metric.Dimensions as Resource[]).map((d) => [d.Name, d.Value]));
+          expect(dimensions['service.name']).toBe(serviceName);
+          const selected = declared.filter((d) => d.metric_name_selectors.some((re) => new RegExp(re).test(stat.Metric.MetricName)));
+          expect(selected.length).toBeGreaterThan(0);
+          expect(selected.some((d) => d.dimensions.some((set) => [...set].sort().join() === Object.keys(dimensions).sort().join()))).toBe(true);
+        }
+      }
     }
   });
 
@@ -222,7 +290,7 @@ describe.each([
     const expectedByService: Record<string, RegExp[]> = {
       orders: [/-function-errors-ErrorRate-/, /-function-Latency-P99-/, /-function-Throttled-Count-/, /-gateway-Gateway5xxRate-/],
       catalog: [/-http-ErrorRate-/, /-http-LatencyP99-/, /-tasks-CPU-Usage-/, /-tasks-Memory-Usage-/, /-gateway-Gateway5xxRate-/],
-      pricing: [/-pods-RunningPods-/, /-pods-CpuSaturation-/, /-pods-MemorySaturation-/],
+      pricing: [/-http-ErrorRate-/, /-http-LatencyP99-/, /-pods-RunningPods-/, /-pods-CpuSaturation-/, /-pods-MemorySaturation-/],
     };
     for (const [service, patterns] of Object.entries(expectedByService)) {
       for (const pattern of patterns) {
