@@ -30,17 +30,21 @@ export interface CollectorConfigOptions {
 }
 
 /**
- * The collector's config (`AOT_CONFIG_CONTENT`): OTLP in, on loopback only; traces to X-Ray; the
+ * The collector's config (`AOT_CONFIG_CONTENT`): OTLP in, on loopback only, held within the container's
+ * memory limit; traces to X-Ray; the
  * request metrics to CloudWatch as EMF, by service and by service and status class. Every other
  * metric the code sends is dropped rather than turned into dimensions nobody asked for.
  */
 export function collectorConfig(options: CollectorConfigOptions): string {
   const detect = (options.resourceDetectors ?? []).length > 0;
-  const processors = [...(detect ? ['resourcedetection'] : []), 'batch'];
+  // The memory limiter goes first: under a burst it refuses data (the SDK retries) before the
+  // container's memory limit is reached, instead of the collector being killed.
+  const processors = ['memory_limiter', ...(detect ? ['resourcedetection'] : []), 'batch'];
   return JSON.stringify({
     extensions: { health_check: {} },
     receivers: { otlp: { protocols: { grpc: { endpoint: '127.0.0.1:4317' }, http: { endpoint: '127.0.0.1:4318' } } } },
     processors: {
+      memory_limiter: { check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 25 },
       batch: { timeout: '5s' },
       ...(detect ? { resourcedetection: { detectors: options.resourceDetectors, timeout: '2s', override: false } } : {}),
     },

@@ -12,9 +12,11 @@ describe('collectorConfig', () => {
     const c = config();
     expect(c.receivers.otlp.protocols).toEqual({ grpc: { endpoint: '127.0.0.1:4317' }, http: { endpoint: '127.0.0.1:4318' } });
     expect(c.service.pipelines).toEqual({
-      traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['awsxray'] },
-      metrics: { receivers: ['otlp'], processors: ['batch'], exporters: ['awsemf'] },
+      traces: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['awsxray'] },
+      metrics: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['awsemf'] },
     });
+    // A share of the container's memory limit (the collector reads it from the cgroup), checked every second.
+    expect(c.processors.memory_limiter).toEqual({ check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 25 });
     expect(c.exporters.awsemf).toMatchObject({ namespace: 'shop', log_group_name: '/metrics', log_stream_name: 'otel-{TaskId}', dimension_rollup_option: 'NoDimensionRollup' });
   });
 
@@ -31,8 +33,8 @@ describe('collectorConfig', () => {
   test('runs the resource detectors asked for before batching, in both pipelines', () => {
     const c = config(['env', 'ecs']);
     expect(c.processors.resourcedetection.detectors).toEqual(['env', 'ecs']);
-    expect(c.service.pipelines.traces.processors).toEqual(['resourcedetection', 'batch']);
-    expect(c.service.pipelines.metrics.processors).toEqual(['resourcedetection', 'batch']);
+    expect(c.service.pipelines.traces.processors).toEqual(['memory_limiter', 'resourcedetection', 'batch']);
+    expect(c.service.pipelines.metrics.processors).toEqual(['memory_limiter', 'resourcedetection', 'batch']);
   });
 });
 
