@@ -6,6 +6,7 @@ import { MicroservicePlatform } from '../../../constructs/platform';
 import { DEV_PROFILE, PROD_PROFILE, PlatformProfile } from '../../../constructs/profile';
 import { catalog } from '../../../services';
 import { orders } from '../../../services/orders/service';
+import { pricing } from '../../../services/pricing/service';
 import { arnText, asList, logicalIds, newStack, statementsOfRole } from '../helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -352,4 +353,29 @@ test('a service added to the catalog gets its subscription, dashboard and alarms
   const resources = asList(gateway.Properties.Metrics as Resource[]).flatMap((m) => (m.MetricStat ? m.MetricStat.Metric.Dimensions.filter((d: Resource) => d.Name === 'Resource').map((d: Resource) => d.Value) : []));
   expect([...new Set(resources)]).toEqual(['/billing/{id}']);
   expect(logicalIds(template, 'AWS::KinesisFirehose::DeliveryStream')).toHaveLength(1);
+});
+
+test('a kubernetes service added to the catalog gets its collector, metrics log group, dashboard and request alarms with no code of its own', () => {
+  const ratings: ServiceSpec = {
+    name: 'ratings',
+    runtime: 'kubernetes',
+    routes: [{ route: 'GET /ratings/{productId}' }],
+    monitoring: { errorRatePercent: 2, latencyP99Millis: 300 },
+    // Pinned, so nothing is built; the Dockerfile directory of a service already in the catalog satisfies the check.
+    container: { port: 3000, cpu: 100, memoryMiB: 128, healthCheckPath: '/healthz', dockerfileDirectory: pricing.container!.dockerfileDirectory, image: 'registry.example.com/ratings:1.0.0' },
+  };
+  const { template, platform, stack } = build(DEV_PROFILE, [orders, ratings]);
+  const telemetry = platform.kubernetes!.telemetry.get('ratings')!;
+  expect(telemetry.serviceName).toBe('shop-dev-ratings');
+  template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/eks/shop-dev/shop/ratings/metrics' });
+  const deployment = kubernetesObjects(template).find((o) => o.kind === 'Deployment' && o.metadata.name === 'ratings')!;
+  expect(deployment.spec.template.spec.initContainers[0]).toMatchObject({ name: 'otel-collector', restartPolicy: 'Always' });
+  const emf = JSON.parse(deployment.spec.template.spec.initContainers[0].env.find((e: Resource) => e.name === 'AOT_CONFIG_CONTENT').value).exporters.awsemf;
+  expect(emf.log_group_name).toBe(`\${${idOf(stack, telemetry.metricsLogGroup)}}`);
+  template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'shop-dev-ratings' });
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) => String(a.Properties.AlarmName).startsWith('shop-dev-ratings-'));
+  // Thresholds come from the spec.
+  expect(alarms.find((a) => /-http-ErrorRate-/.test(a.Properties.AlarmName))!.Properties.Threshold).toBe(2);
+  expect(alarms.find((a) => /-http-LatencyP99-/.test(a.Properties.AlarmName))!.Properties.Threshold).toBe(300);
+  expect(alarms.some((a) => /-pods-RunningPods-/.test(a.Properties.AlarmName))).toBe(true);
 });
