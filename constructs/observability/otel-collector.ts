@@ -41,7 +41,8 @@ export function collectorConfig(options: CollectorConfigOptions): string {
   // container's memory limit is reached, instead of the collector being killed.
   const processors = ['memory_limiter', ...(detect ? ['resourcedetection'] : []), 'batch'];
   return JSON.stringify({
-    extensions: { health_check: {} },
+    // The image's /healthcheck binary asks 127.0.0.1:13133; bound there explicitly, on loopback only.
+    extensions: { health_check: { endpoint: '127.0.0.1:13133' } },
     receivers: { otlp: { protocols: { grpc: { endpoint: '127.0.0.1:4317' }, http: { endpoint: '127.0.0.1:4318' } } } },
     processors: {
       memory_limiter: { check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 25 },

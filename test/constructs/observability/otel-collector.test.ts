@@ -11,6 +11,9 @@ describe('collectorConfig', () => {
   test('takes OTLP on loopback only and sends traces to X-Ray and the request metrics as EMF', () => {
     const c = config();
     expect(c.receivers.otlp.protocols).toEqual({ grpc: { endpoint: '127.0.0.1:4317' }, http: { endpoint: '127.0.0.1:4318' } });
+    // What the image's /healthcheck asks, also on loopback.
+    expect(c.extensions.health_check).toEqual({ endpoint: '127.0.0.1:13133' });
+    expect(c.service.extensions).toEqual(['health_check']);
     expect(c.service.pipelines).toEqual({
       traces: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['awsxray'] },
       metrics: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['awsemf'] },
