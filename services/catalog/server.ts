@@ -4,7 +4,7 @@
  *
  * Environment: `PORT`, `TABLE_NAME`, `CONFIG_PATH`, `CONFIG_MAX_AGE_SECONDS` (default 60),
  * `DRAIN_SECONDS` (default 10), `POWERTOOLS_SERVICE_NAME` / `POWERTOOLS_LOG_LEVEL` for the logs, and
- * `POWERTOOLS_METRICS_NAMESPACE` for the metrics, and the `OTEL_*` settings of the traces (see `tracing.ts`).
+ * `POWERTOOLS_METRICS_NAMESPACE` for the metrics, and the `OTEL_*` settings of the traces and request metrics (see `telemetry.ts`).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -12,7 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ContainerHttpServer } from '../shared/container/http-server';
 import { RefreshingSettings } from '../shared/container/refreshing-settings';
-import { startTracing } from '../shared/container/tracing';
+import { startTelemetry } from '../shared/container/telemetry';
 import { numberFromEnv, requiredEnv } from '../shared/environment';
 import { ServiceConfig } from '../shared/service-config';
 import { CATALOG_ROUTES, createCatalogApi } from './catalog-api';
@@ -38,13 +38,14 @@ async function main(logger: Logger): Promise<void> {
     drainSeconds: numberFromEnv('DRAIN_SECONDS', 10),
     log: logger,
   });
-  // Buffered spans are exported before the process exits.
-  server.exitOnSignals((code) => void (tracing?.shutdown() ?? Promise.resolve()).finally(() => process.exit(code)));
+  // Buffered spans and metrics are exported before the process exits.
+  server.exitOnSignals((code) => void (telemetry?.shutdown() ?? Promise.resolve()).finally(() => process.exit(code)));
   const bound = await server.listen(port);
   logger.info('listening', { port: bound });
 }
 
-const tracing = startTracing();
+// Before the server is created: its request metric takes the meter provider then.
+const telemetry = startTelemetry();
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'catalog' });
 main(logger).catch((error: unknown) => {
   logger.error('could not start', error as Error);
