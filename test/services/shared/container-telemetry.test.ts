@@ -9,11 +9,12 @@ import { metrics } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { callContextOf, downstreamHeaders, runWithCallContext } from '../../../services/shared/call-context';
-import { ContainerHttpServer } from '../../../services/shared/container/http-server';
+import type { ContainerHttpServer } from '../../../services/shared/container/http-server';
 import { REQUEST_DURATION_METRIC } from '../../../services/shared/container/request-metrics';
 import { RunningTelemetry, resourceAttributesOf, startTelemetry } from '../../../services/shared/container/telemetry';
 import { notFound, ok, serverError } from '../../../services/shared/http-response';
 import { routeRequests } from '../../../services/shared/http-router';
+import { serveOnLoopback } from '../../support/container-server';
 import { OtlpReceiver, startOtlpReceiver } from '../../support/otlp-receiver';
 
 const ROOT = '1-67891233-abcdef012345678912345678';
@@ -46,8 +47,7 @@ describe('container telemetry with a collector', () => {
         return ok({ id });
       },
     });
-    server = new ContainerHttpServer({ routes: ['GET /products/{id}'], handle: (event) => route(event, undefined), healthPath: '/health', drainSeconds: 1, log: quiet });
-    base = `http://127.0.0.1:${await server.listen(0, '127.0.0.1')}`;
+    ({ server, base } = await serveOnLoopback(['GET /products/{id}'], (event) => route(event, undefined), quiet));
 
     await fetch(`${base}/health`);
     const traced = await fetch(`${base}/products/kettle`, { headers: { 'x-amzn-trace-id': `Root=${ROOT};Parent=${PARENT};Sampled=1`, 'x-correlation-id': 'checkout-7f3a' } });
