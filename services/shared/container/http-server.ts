@@ -165,9 +165,10 @@ export class ContainerHttpServer {
       response.writeHead(result.statusCode, headers);
       response.end(result.body);
     } catch (error) {
-      statusCode = 500;
       this.#props.log.error('request failed outside the handler', error as Error);
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+      // What the client got: 500, or the status already sent when the failure came later.
+      statusCode = response.statusCode;
       response.end(JSON.stringify({ error: { code: 'internal_error', message: 'the request could not be completed' } }));
     } finally {
       span.setAttribute('http.response.status_code', statusCode);
