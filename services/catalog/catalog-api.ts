@@ -2,16 +2,15 @@
  * The catalog HTTP API: `GET /products` (paged) and `GET /products/{id}`.
  *
  * Takes API Gateway proxy events, so it runs behind the container server (`server.ts`) and would
- * run on Lambda unchanged. Each request logs through a child logger carrying its correlation id,
- * so concurrent requests in one process never mix their keys.
+ * run on Lambda unchanged. The per-request frame (correlation id, child logger, 500 on the
+ * unexpected) is the shared `handleContainerHttp`.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { callContextOf, runWithCallContext, traceIdOf } from '../shared/call-context';
-import { CORRELATION_ID_HEADER } from '../shared/http-request';
-import { badRequest, notFound, ok, serverError, withHeaders } from '../shared/http-response';
+import { handleContainerHttp, type RequestScope } from '../shared/container/container-http-handler';
+import type { ProxyHandler } from '../shared/container/http-server';
+import { badRequest, notFound, ok } from '../shared/http-response';
 import { routeRequests } from '../shared/http-router';
 import { validate } from '../shared/validation';
 import { CatalogSettings, ListQuery, ProductId } from './product';
@@ -35,13 +34,8 @@ export interface CatalogApiProps {
 
 const ProductPathParameters = z.object({ id: ProductId });
 
-/** The per-request context the routes get: a logger with the request's correlation id. */
-interface RequestScope {
-  readonly log: Logger;
-}
-
 /** Builds the handler for the catalog API. Call once per process. */
-export function createCatalogApi(props: CatalogApiProps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
+export function createCatalogApi(props: CatalogApiProps): ProxyHandler {
   const { store, settings } = props;
 
   const route = routeRequests<RequestScope>({
@@ -74,24 +68,5 @@ export function createCatalogApi(props: CatalogApiProps): (event: APIGatewayProx
     },
   });
 
-  return async (event) => {
-    const call = callContextOf(event);
-    const correlationId = call.correlationId;
-    const log = props.logger.createChild();
-    log.setCorrelationId(correlationId);
-    const traceId = traceIdOf(call);
-    log.appendKeys({ method: event.httpMethod, path: event.path, ...(traceId ? { xray_trace_id: traceId } : {}) });
-    const started = performance.now();
-    let response: APIGatewayProxyResult;
-    try {
-      // Calls made while answering carry the correlation id and trace on (downstreamHeaders()).
-      response = await runWithCallContext(call, () => route(event, { log }));
-    } catch (error) {
-      log.error('request failed', error as Error);
-      response = serverError();
-    }
-    log.info('request answered', { statusCode: response.statusCode, durationMs: Math.round(performance.now() - started) });
-    if (props.metrics?.hasStoredMetrics()) props.metrics.publishStoredMetrics();
-    return withHeaders(response, { [CORRELATION_ID_HEADER]: correlationId });
-  };
+  return handleContainerHttp(route, { logger: props.logger, metrics: props.metrics });
 }

@@ -1,21 +1,34 @@
 /**
  * Price quotes: plain domain logic with no I/O. Amounts are whole cents, so sums never round.
  */
+import * as z from 'zod/mini';
+import { validate } from '../shared/validation';
+
+/** Most lines one quote may have. */
+export const MAX_LINES = 100;
 
 /** One line of a quote request. */
-export interface QuoteLine {
-  readonly sku: string;
-  readonly unitPriceCents: number;
-  readonly quantity: number;
-}
+export const QuoteLine = z.object({
+  sku: z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/)),
+  unitPriceCents: z.int().check(z.minimum(0), z.maximum(100_000_000)),
+  quantity: z.int().check(z.minimum(1), z.maximum(10_000)),
+});
+export type QuoteLine = z.output<typeof QuoteLine>;
+
+/** The body of `POST /pricing/quotes`: 1 to {@link MAX_LINES} lines. */
+export const QuoteRequest = z.object({
+  items: z.array(QuoteLine).check(z.minLength(1), z.maxLength(MAX_LINES)),
+});
+export type QuoteRequest = z.output<typeof QuoteRequest>;
 
 /** The settings a quote depends on (from the service's config). */
-export interface PricingSettings {
+export const PricingSettings = z.object({
   /** Tax rate in percent, e.g. 19 for 19 %. */
-  readonly taxRatePercent: number;
+  taxRatePercent: z.pipe(z.pipe(z.string().check(z.regex(/^\d{1,3}(\.\d{1,4})?$/)), z.transform(Number)), z.number().check(z.minimum(0), z.maximum(100))),
   /** ISO 4217 currency code of every amount. */
-  readonly currency: string;
-}
+  currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
+});
+export type PricingSettings = z.output<typeof PricingSettings>;
 
 /** A priced quote. */
 export interface Quote {
@@ -26,28 +39,6 @@ export interface Quote {
   readonly totalCents: number;
 }
 
-/** Most lines one quote may have. */
-export const MAX_LINES = 100;
-
-const SKU = /^[A-Za-z0-9-]{1,64}$/;
-const isWhole = (value: unknown, min: number, max: number): value is number =>
-  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
-
-/** Checks a request body; returns the lines, or the list of problems, each naming its field. */
-export function parseQuoteRequest(body: unknown): { lines: QuoteLine[] } | { problems: string[] } {
-  const items = (body as { items?: unknown } | null)?.items;
-  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_LINES) {
-    return { problems: [`items: must be a list of 1 to ${MAX_LINES} lines`] };
-  }
-  const problems: string[] = [];
-  items.forEach((item: Record<string, unknown> | null, i) => {
-    if (typeof item?.sku !== 'string' || !SKU.test(item.sku)) problems.push(`items[${i}].sku: must be 1 to 64 letters, digits or hyphens`);
-    if (!isWhole(item?.unitPriceCents, 0, 100_000_000)) problems.push(`items[${i}].unitPriceCents: must be whole cents from 0 to 100000000`);
-    if (!isWhole(item?.quantity, 1, 10_000)) problems.push(`items[${i}].quantity: must be a whole number from 1 to 10000`);
-  });
-  return problems.length > 0 ? { problems } : { lines: items as QuoteLine[] };
-}
-
 /** Prices the lines: tax on the subtotal, rounded half up to the cent. */
 export function priceQuote(lines: readonly QuoteLine[], settings: PricingSettings): Quote {
   const subtotalCents = lines.reduce((sum, line) => sum + line.unitPriceCents * line.quantity, 0);
@@ -55,13 +46,17 @@ export function priceQuote(lines: readonly QuoteLine[], settings: PricingSetting
   return { currency: settings.currency, lines: lines.length, subtotalCents, taxCents, totalCents: subtotalCents + taxCents };
 }
 
-/** Reads the settings from the environment the chart gives the pod (its ConfigMap, prefixed `CONFIG_`). */
+/** The environment variable each setting comes from: the chart exposes the ConfigMap's keys as `CONFIG_<key>`. */
+const SETTING_VARIABLES = { taxRatePercent: 'CONFIG_taxRatePercent', currency: 'CONFIG_currency' } as const;
+
+/**
+ * Reads the settings from the environment the chart gives the pod.
+ *
+ * @throws Error naming every variable that is missing or malformed, so a miswired pod fails at start
+ */
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv): PricingSettings {
-  const taxRatePercent = Number(env.CONFIG_taxRatePercent);
-  const currency = env.CONFIG_currency ?? '';
-  if (!Number.isFinite(taxRatePercent) || taxRatePercent < 0 || taxRatePercent > 100) {
-    throw new Error(`CONFIG_taxRatePercent is '${String(env.CONFIG_taxRatePercent)}'; expected a number from 0 to 100`);
-  }
-  if (!/^[A-Z]{3}$/.test(currency)) throw new Error(`CONFIG_currency is '${currency}'; expected a three-letter ISO 4217 code`);
-  return { taxRatePercent, currency };
+  const checked = validate(PricingSettings, { taxRatePercent: env[SETTING_VARIABLES.taxRatePercent], currency: env[SETTING_VARIABLES.currency] });
+  if (checked.ok) return checked.value;
+  const problems = checked.problems.map((p) => `${SETTING_VARIABLES[p.path as keyof typeof SETTING_VARIABLES] ?? p.path} ${p.message}`);
+  throw new Error(`the pricing settings are invalid: ${problems.join('; ')}`);
 }

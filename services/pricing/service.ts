@@ -1,11 +1,13 @@
+import * as path from 'node:path';
 import type { ServiceSpec } from '../../constructs/model/service-spec';
+import { PRICING_ROUTES } from './pricing-api';
 
 /** Pricing: prices quotes with the configured tax rate. A container service on Kubernetes (EKS). */
 export const pricing: ServiceSpec = {
   name: 'pricing',
   description: 'Prices quotes (subtotal, tax, total) with the configured tax rate and currency',
   runtime: 'kubernetes',
-  routes: [{ route: 'POST /pricing/quotes' }, { route: 'GET /pricing/tax-rate' }],
+  routes: PRICING_ROUTES.map((route) => ({ route })),
   config: {
     taxRatePercent: '19',
     currency: 'EUR',
@@ -17,6 +19,7 @@ export const pricing: ServiceSpec = {
     memoryMiB: 256,
     healthCheckPath: '/health',
     dockerfileDirectory: __dirname,
+    buildContext: path.resolve(__dirname, '..', '..'),
     drainSeconds: 15,
   },
 };

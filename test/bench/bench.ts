@@ -1,5 +1,6 @@
 // `npm run bench` (tsx test/bench/bench.ts [--skip-tests]): prints synth, test-suite and bundle-size
-// figures next to their goals. It reports; it fails only when something errors.
+// figures next to their goals (container bundle sizes without one). It reports; it fails only when
+// something errors.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -94,11 +95,28 @@ function benchBundles(): void {
   }
 }
 
+function benchContainerBundles(): void {
+  console.log('(d) container bundles (npm run bundle:container: every dependency inside, AWS SDK included); reported, no budget');
+  for (const spec of catalog) {
+    const entry = spec.container && path.join(spec.container.dockerfileDirectory, 'server.ts');
+    if (!entry || !fs.existsSync(entry)) continue;
+    const outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-container-')), 'server.js');
+    try {
+      execFileSync('npm', ['run', '--silent', 'bundle:container', '--', path.relative(root, entry), `--outfile=${outfile}`], { cwd: root, stdio: 'ignore' });
+      const bytes = fs.statSync(outfile).size;
+      console.log(`    ${spec.name.padEnd(16)} ${String(bytes).padStart(9)} bytes (${(bytes / 1024).toFixed(1)} KB)`);
+    } finally {
+      fs.rmSync(path.dirname(outfile), { recursive: true, force: true });
+    }
+  }
+}
+
 function main(): void {
   const skipTests = process.argv.includes('--skip-tests');
   benchSynth();
   benchTests(skipTests);
   benchBundles();
+  benchContainerBundles();
 }
 
 main();

@@ -1,4 +1,6 @@
-import { Stack } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -96,9 +98,20 @@ describe('KubernetesPlatform', () => {
     expect(chart.DependsOn).toEqual(expect.arrayContaining([namespaceId, logicalIds(template(), 'AWS::EKS::PodIdentityAssociation', { ServiceAccount: 'pricing' })[0]]));
     const text = JSON.stringify(chart.Properties.Manifest);
     for (const kind of ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ConfigMap', 'ServiceAccount', 'Ingress']) expect(text).toContain(`\\"kind\\":\\"${kind}\\"`);
-    // The asset image: the CDK container-assets repository, tagged with the content hash of services/pricing.
+    // The asset image: the CDK container-assets repository, tagged with the content hash of its build context.
     expect(text).toMatch(/cdk-hnb659fds-container-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}:[0-9a-f]{64}/);
     expect(text).toContain('\\"name\\":\\"CONFIG_PATH\\",\\"value\\":\\"/shop/dev/pricing\\"');
+  });
+
+  test("the pricing image is built from services/pricing/Dockerfile with the repository root as context, cut down by the root .dockerignore", () => {
+    const assembly = App.of(built.stack)!.synth();
+    const assets = JSON.parse(fs.readFileSync(path.join(assembly.directory, `${built.stack.artifactId}.assets.json`), 'utf8'));
+    const images = Object.values(assets.dockerImages as Record<string, { displayName: string; source: { directory: string; dockerFile: string; platform: string } }>);
+    expect(images.map((image) => image.displayName)).toEqual(['Kubernetes/pricingImage']);
+    expect(images[0].source).toMatchObject({ dockerFile: 'services/pricing/Dockerfile', platform: 'linux/amd64' });
+    const context = path.join(assembly.directory, images[0].source.directory);
+    expect(fs.readdirSync(context).sort()).toEqual(['.dockerignore', 'constructs', 'package-lock.json', 'package.json', 'services', 'tsconfig.json']);
+    expect(fs.readdirSync(path.join(context, 'constructs'))).toEqual(['model']);
   });
 
   test('a spec that pins its image runs that image and builds none', () => {

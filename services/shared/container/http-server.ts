@@ -7,6 +7,11 @@
  *
  * Requests are handed to the same route handlers as on Lambda, as API Gateway proxy events, so a
  * service's API code does not care which runtime carries it.
+ *
+ * Every request but the health check gets a server span and a data point of the
+ * `http.server.request.duration` histogram (see `request-metrics.ts`); both go through the
+ * OpenTelemetry API and cost nothing until `startTelemetry` has registered the providers, which must
+ * happen before the server is created.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { INVALID_SPAN_CONTEXT, ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
@@ -16,6 +21,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseRoute } from '../../../constructs/model/service-spec';
 import { jsonResponse } from '../http-response';
+import { RequestMetrics, UNMATCHED_ROUTE } from './request-metrics';
 
 const tracer = trace.getTracer('container-http-server');
 
@@ -49,6 +55,8 @@ export type ShutdownOutcome = 'drained' | 'timed-out';
 interface MatchedRoute {
   readonly resource: string;
   readonly pathParameters: Record<string, string> | null;
+  /** The route template for spans and metrics: the resource, or `unmatched`. */
+  readonly route: string;
 }
 
 /** An HTTP server for a container service, with a graceful shutdown. */
@@ -59,6 +67,7 @@ export class ContainerHttpServer {
   #draining = false;
   #shutdown?: Promise<ShutdownOutcome>;
   #inFlight = 0;
+  readonly #metrics = new RequestMetrics();
 
   constructor(props: ContainerHttpServerProps) {
     if (!Number.isFinite(props.drainSeconds) || props.drainSeconds <= 0) {
@@ -133,18 +142,22 @@ export class ContainerHttpServer {
 
   async #serve(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     this.#inFlight += 1;
-    // A server span, continuing the caller's trace (x-amzn-trace-id); a no-op until tracing is started,
-    // and none for health checks, which would only bury the requests in the service map.
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const started = performance.now();
+    const method = (request.method ?? 'GET').toUpperCase();
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const span =
-      pathname === this.#props.healthPath
-        ? trace.wrapSpanContext(INVALID_SPAN_CONTEXT)
-        : tracer.startSpan(`${request.method ?? 'GET'} ${this.#match(pathname).resource}`, { kind: SpanKind.SERVER }, parent);
+    // Health checks get no span and no data point: they would only bury the requests in the service map and the latency.
+    const observed = pathname !== this.#props.healthPath;
+    const matched = this.#match(pathname);
+    const route = matched.route;
+    // A server span, continuing the caller's trace (x-amzn-trace-id); a no-op until telemetry is started.
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const span = observed
+      ? tracer.startSpan(route === UNMATCHED_ROUTE ? method : `${method} ${route}`, { kind: SpanKind.SERVER, attributes: { 'http.route': route } }, parent)
+      : trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    let statusCode = 500;
     try {
-      const result = await context.with(trace.setSpan(parent, span), () => this.#answer(request));
-      span.setAttribute('http.response.status_code', result.statusCode);
-      if (result.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      const result = await context.with(trace.setSpan(parent, span), () => this.#answer(request, matched));
+      statusCode = result.statusCode;
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
       // While draining, each answered connection is closed, so clients move to another task.
@@ -154,15 +167,19 @@ export class ContainerHttpServer {
     } catch (error) {
       this.#props.log.error('request failed outside the handler', error as Error);
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+      // What the client got: 500, or the status already sent when the failure came later.
+      statusCode = response.statusCode;
       response.end(JSON.stringify({ error: { code: 'internal_error', message: 'the request could not be completed' } }));
-      span.setStatus({ code: SpanStatusCode.ERROR });
     } finally {
+      span.setAttribute('http.response.status_code', statusCode);
+      if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
+      if (observed) this.#metrics.record(method, route, statusCode, (performance.now() - started) / 1000);
       this.#inFlight -= 1;
     }
   }
 
-  async #answer(request: http.IncomingMessage): Promise<APIGatewayProxyResult> {
+  async #answer(request: http.IncomingMessage, matched: MatchedRoute): Promise<APIGatewayProxyResult> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = (request.method ?? 'GET').toUpperCase();
     if (url.pathname === this.#props.healthPath) {
@@ -172,7 +189,6 @@ export class ContainerHttpServer {
     if (body === undefined) {
       return jsonResponse(413, { error: { code: 'payload_too_large', message: 'the request body is too large' } });
     }
-    const matched = this.#match(url.pathname);
     // The handler sees this span as the parent of the calls it makes (downstreamHeaders() passes the header on).
     const headers = { ...request.headers };
     propagation.inject(context.active(), headers);
@@ -191,10 +207,10 @@ export class ContainerHttpServer {
         }
         return segment === segments[index];
       });
-      if (fits) return { resource: template.resource, pathParameters: Object.keys(parameters).length > 0 ? parameters : null };
+      if (fits) return { resource: template.resource, pathParameters: Object.keys(parameters).length > 0 ? parameters : null, route: template.resource };
     }
     // No route: the router answers 404 for an unknown resource.
-    return { resource: pathname, pathParameters: null };
+    return { resource: pathname, pathParameters: null, route: UNMATCHED_ROUTE };
   }
 }
 

@@ -4,12 +4,13 @@
  * Parameter Store; called over HTTP on loopback, then stopped with SIGTERM mid-request.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import * as http from 'node:http';
 import * as net from 'node:net';
 import { catalog } from '../../../services/catalog/service';
+import { REQUEST_DURATION_METRIC } from '../../../services/shared/container/request-metrics';
 import { TEST_CREDENTIALS, TEST_REGION } from '../../support/aws-test-settings';
 import { RunningProcess, StallingProxy, bundleContainerEntry, startProcess, startStallingProxy } from '../../support/container-process';
 import { LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
+import { startOtlpReceiver } from '../../support/otlp-receiver';
 import { ParameterStoreServer, startParameterStoreServer } from '../../support/parameter-store-server';
 
 const TABLE = 'catalog-process-test';
@@ -151,28 +152,21 @@ describe('catalog server process', () => {
     });
   });
 
-  test('with a collector configured: traces each request in the caller\'s trace and exports the spans before it exits', async () => {
-    const batches: string[] = [];
-    const collector = http.createServer((request, response) => {
-      let text = '';
-      request.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      request.on('end', () => {
-        batches.push(text);
-        response.end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+  test('with a collector configured: traces each request in the caller\'s trace and exports spans and request metrics before it exits', async () => {
+    const receiver = await startOtlpReceiver();
     try {
-      const endpoint = `http://127.0.0.1:${(collector.address() as net.AddressInfo).port}`;
-      const { server, base } = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: 'shop-test-catalog' });
+      const { server, base } = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_SERVICE_NAME: 'shop-test-catalog' });
       const root = '1-67891233-0123456789abcdef01234567';
       expect((await fetch(`${base}/products/grinder`, { headers: { 'x-amzn-trace-id': `Root=${root};Parent=53995c3f42cd8ad8;Sampled=1` } })).status).toBe(200);
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
-      const spans = batches.flatMap((b) => (JSON.parse(b) as { resourceSpans: { scopeSpans: { spans: { name: string; traceId: string }[] }[] }[] }).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((x) => x.spans)));
-      expect(spans).toContainEqual(expect.objectContaining({ name: 'GET /products/{id}', traceId: root.slice(2).replace('-', '') }));
+      expect(receiver.spans()).toContainEqual(expect.objectContaining({ name: 'GET /products/{id}', traceId: root.slice(2).replace('-', '') }));
+      // The default export interval is a minute: this data point was flushed on the way out.
+      expect(receiver.dataPoints()).toContainEqual(
+        expect.objectContaining({ metric: REQUEST_DURATION_METRIC, count: 1, attributes: expect.objectContaining({ 'http.route': '/products/{id}', 'http.response.status_class': '2xx' }) }),
+      );
     } finally {
-      await new Promise((resolve) => collector.close(resolve));
+      await receiver.stop();
     }
   }, 30_000);
 

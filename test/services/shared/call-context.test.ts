@@ -9,9 +9,10 @@ import { createCatalogApi } from '../../../services/catalog/catalog-api';
 import { CATALOG_ROUTES } from '../../../services/catalog/catalog-api';
 import type { Product } from '../../../services/catalog/product';
 import { CallContext, callContextOf, currentCallContext, downstreamHeaders, runWithCallContext, traceIdOf } from '../../../services/shared/call-context';
-import { ContainerHttpServer } from '../../../services/shared/container/http-server';
+import type { ContainerHttpServer } from '../../../services/shared/container/http-server';
 import { apiGatewayEvent } from '../../support/api-gateway-events';
 import { CapturedOutput, captureOutput } from '../../support/captured-output';
+import { serveOnLoopback } from '../../support/container-server';
 
 const TRACE = 'Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1';
 
@@ -85,24 +86,18 @@ describe('a container service passes the correlation id on to the services it ca
 
     // The catalog API, whose store looks a price up downstream while answering.
     const logger = new Logger({ serviceName: 'catalog' });
-    server = new ContainerHttpServer({
-      routes: CATALOG_ROUTES,
-      handle: createCatalogApi({
-        store: {
-          get: async (id: string) => {
-            const price = (await (await fetch(`${downstreamUrl}/pricing/${id}`, { headers: downstreamHeaders({ accept: 'application/json' }) })).json()) as { priceMinor: number };
-            return { id, name: id, priceMinor: price.priceMinor, currency: 'EUR', category: 'coffee' } as Product;
-          },
-          list: async () => ({ items: [] }),
+    const api = createCatalogApi({
+      store: {
+        get: async (id: string) => {
+          const price = (await (await fetch(`${downstreamUrl}/pricing/${id}`, { headers: downstreamHeaders({ accept: 'application/json' }) })).json()) as { priceMinor: number };
+          return { id, name: id, priceMinor: price.priceMinor, currency: 'EUR', category: 'coffee' } as Product;
         },
-        settings: { current: async () => ({ defaultPageSize: 2, maxPageSize: 3 }) },
-        logger,
-      }),
-      healthPath: '/health',
-      drainSeconds: 1,
-      log: logger,
+        list: async () => ({ items: [] }),
+      },
+      settings: { current: async () => ({ defaultPageSize: 2, maxPageSize: 3 }) },
+      logger,
     });
-    base = `http://127.0.0.1:${await server.listen(0, '127.0.0.1')}`;
+    ({ server, base } = await serveOnLoopback(CATALOG_ROUTES, api, logger));
   });
   afterAll(async () => {
     await server.shutdown();

@@ -1,0 +1,39 @@
+/**
+ * The pricing HTTP API: `POST /pricing/quotes` prices lines, `GET /pricing/tax-rate` tells the
+ * configured rate.
+ *
+ * Takes API Gateway proxy events, so it runs behind the container server (`server.ts`) and would
+ * run on Lambda unchanged; the per-request frame (correlation id, child logger, 500 on the
+ * unexpected) is the shared `handleContainerHttp`.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { handleContainerHttp, type RequestScope } from '../shared/container/container-http-handler';
+import type { ProxyHandler } from '../shared/container/http-server';
+import { parseJsonBody } from '../shared/http-request';
+import { badRequest, ok } from '../shared/http-response';
+import { routeRequests } from '../shared/http-router';
+import { type PricingSettings, QuoteRequest, priceQuote } from './quote';
+
+/** The routes, as the spec and the container server know them. */
+export const PRICING_ROUTES = ['POST /pricing/quotes', 'GET /pricing/tax-rate'] as const;
+
+/** What the API needs from the outside world. */
+export interface PricingApiProps {
+  /** The settings, read once at start (the pod's ConfigMap). */
+  readonly settings: PricingSettings;
+  readonly logger: Logger;
+}
+
+/** Builds the handler for the pricing API. Call once per process. */
+export function createPricingApi(props: PricingApiProps): ProxyHandler {
+  const { settings } = props;
+  const route = routeRequests<RequestScope>({
+    [PRICING_ROUTES[0]]: async (event) => {
+      const request = parseJsonBody(event, QuoteRequest);
+      if (!request.ok) return badRequest('the quote request is malformed', request.problems);
+      return ok(priceQuote(request.value.items, settings));
+    },
+    [PRICING_ROUTES[1]]: async () => ok({ taxRatePercent: settings.taxRatePercent, currency: settings.currency }),
+  });
+  return handleContainerHttp(route, { logger: props.logger });
+}

@@ -1,0 +1,53 @@
+/**
+ * The process entry every container service shares: telemetry first (the server's instruments take
+ * the providers when it is created), then the service's own start-up (settings, clients), then the
+ * server on `PORT`, draining on SIGTERM within `DRAIN_SECONDS` and flushing buffered spans and
+ * metrics before the process exits. A start-up that fails is logged as `could not start` and ends
+ * the process with 1, so a miswired task or pod fails visibly instead of serving half-configured.
+ *
+ * Environment: `PORT` (default 8080), `DRAIN_SECONDS` (default 10), `POWERTOOLS_SERVICE_NAME` /
+ * `POWERTOOLS_LOG_LEVEL` for the logs, and the `OTEL_*` settings of `telemetry.ts`.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { numberFromEnv } from '../environment';
+import { ContainerHttpServer, type ProxyHandler } from './http-server';
+import { startTelemetry } from './telemetry';
+
+/** What a service gives the shared entry. */
+export interface ContainerProcessProps {
+  /** The service's name, for the logs when `POWERTOOLS_SERVICE_NAME` is not set. */
+  readonly serviceName: string;
+  /** The routes the handler serves, as in the spec. */
+  readonly routes: readonly string[];
+  /**
+   * The health path the server answers itself.
+   * @default '/health'
+   */
+  readonly healthPath?: string;
+  /** Reads the settings and makes the clients, then returns the handler; throwing stops the process. */
+  start(logger: Logger): Promise<ProxyHandler> | ProxyHandler;
+}
+
+/** Runs the process; call once, from the service's `server.ts`. */
+export function runContainerProcess(props: ContainerProcessProps): void {
+  const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? props.serviceName });
+  serve(props, logger).catch((error: unknown) => {
+    logger.error('could not start', error as Error);
+    process.exit(1);
+  });
+}
+
+async function serve(props: ContainerProcessProps, logger: Logger): Promise<void> {
+  const telemetry = startTelemetry();
+  const port = numberFromEnv('PORT', 8080);
+  const server = new ContainerHttpServer({
+    routes: props.routes,
+    handle: await props.start(logger),
+    healthPath: props.healthPath ?? '/health',
+    drainSeconds: numberFromEnv('DRAIN_SECONDS', 10),
+    log: logger,
+  });
+  server.exitOnSignals((code) => void (telemetry?.shutdown() ?? Promise.resolve()).finally(() => process.exit(code)));
+  const bound = await server.listen(port);
+  logger.info('listening', { port: bound });
+}
