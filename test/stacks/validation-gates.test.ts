@@ -1,13 +1,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, CfnResource, type IPolicyValidationContextBeta1, type IPolicyValidationPluginBeta1, Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { PROFILES } from '../../constructs/profile';
 import { createPlatformApp } from '../../stacks/create-app';
 import { VALIDATE_AGAINST_DEFAULT_RULES, addValidationGates } from '../../stacks/validation-gates';
+import { ControlTowerGuardGate, applicableRules, controlTowerRuleFiles } from '../../stacks/control-tower-guard';
 
-// Synth with every gate is CPU-heavy (cdk-nag + cfn-guard + schema validation); three synths in all.
+// Synth with every gate is CPU-heavy (cdk-nag + cfn-guard + schema validation); three synths in all,
+// and one comparison of the guard gate with the full rule set on a few templates.
 jest.setTimeout(180_000);
 
 const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
@@ -34,10 +38,14 @@ afterAll(() => {
   for (const dir of tmpDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** Each profile's synth output, kept for the guard comparison below. */
+const synthesized = new Map<string, { outdir: string; stacks: ReturnType<typeof createPlatformApp>['stacks'] }>();
+
 describe.each(Object.values(PROFILES).map((profile) => [profile.name, profile] as const))('%s profile', (_name, profile) => {
   test('synthesizes through every validation gate with no open findings', () => {
     const outdir = tmpOutdir(profile.name);
     const { app, stacks } = createPlatformApp({ profile, outdir, context: SKIP_BUNDLING });
+    synthesized.set(profile.name, { outdir, stacks });
 
     expect(() => app.synth()).not.toThrow();
 
@@ -84,4 +92,51 @@ test('control: a non-compliant stack fails synth with findings from every gate',
   expect(openByPlugin.get('cdk-validator-cfnguard')).toBeGreaterThan(0);
   expect(schemaPlugin).toBeDefined();
   expect(openByPlugin.get(schemaPlugin!)).toBeGreaterThan(0);
+});
+
+describe('the Control Tower guard gate runs only the rules that concern the templates', () => {
+  /** The findings of a guard plugin over some templates, as comparable text. */
+  const findingsOf = (plugin: IPolicyValidationPluginBeta1, templatePaths: string[]) =>
+    plugin.validate({ templatePaths } as IPolicyValidationContextBeta1).violations
+      .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${path.basename(r.templatePath)} ${r.resourceLogicalId}`))
+      .sort();
+
+  test('finds exactly what the full rule set finds, on platform templates with findings and on a non-compliant stack', () => {
+    const dev = synthesized.get('dev');
+    expect(dev).toBeDefined();
+    // Two platform templates (the kubernetes one has acknowledged findings) and a stack that breaks rules on purpose.
+    const app = new App({ outdir: tmpOutdir('guard') });
+    const stack = new Stack(app, 'NonCompliant');
+    new sqs.Queue(stack, 'PlainQueue');
+    new s3.Bucket(stack, 'PlainBucket');
+    app.synth();
+    const templates = [
+      path.join(dev!.outdir, dev!.stacks.network.templateFile),
+      path.join(dev!.outdir, dev!.stacks.kubernetes!.templateFile),
+      path.join(app.outdir, stack.templateFile),
+    ];
+    const selective = findingsOf(new ControlTowerGuardGate({ maxBuffer: 64 * 1024 * 1024 }), templates);
+    expect(selective.length).toBeGreaterThan(3);
+    expect(selective.some((f) => f.includes('NonCompliant.template.json PlainQueue'))).toBe(true);
+    expect(selective).toEqual(findingsOf(new CfnGuardValidator({ maxBuffer: 64 * 1024 * 1024 }), templates));
+  });
+
+  test('keeps a rule when any type it names is present, and one that names no type; leaves out the rest', () => {
+    const rules = [
+      { file: 'queue.guard', resourceTypes: ['AWS::SQS::Queue'] },
+      { file: 'mixed.guard', resourceTypes: ['AWS::AppSync::GraphQLApi', 'AWS::S3::Bucket'] },
+      { file: 'untyped.guard', resourceTypes: [] },
+      { file: 'athena.guard', resourceTypes: ['AWS::Athena::WorkGroup'] },
+    ];
+    expect(applicableRules(rules, new Set(['AWS::SQS::Queue', 'AWS::S3::Bucket'])).map((r) => r.file)).toEqual(['queue.guard', 'mixed.guard', 'untyped.guard']);
+    expect(applicableRules(rules, new Set()).map((r) => r.file)).toEqual(['untyped.guard']);
+  });
+
+  test('reads the resource types each shipped rule names', () => {
+    const rules = controlTowerRuleFiles();
+    expect(rules.length).toBeGreaterThan(200);
+    const sqsRules = rules.filter((r) => r.resourceTypes.includes('AWS::SQS::Queue'));
+    expect(sqsRules.length).toBeGreaterThan(0);
+    for (const rule of rules) for (const type of rule.resourceTypes) expect(type).toMatch(/^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/);
+  });
 });
