@@ -24,7 +24,6 @@ import { COLLECTOR_OTLP_HTTP_ENDPOINT, COLLECTOR_USER, DEFAULT_COLLECTOR_IMAGE, 
 import { EncryptionKey } from '../security/encryption-key';
 import type { PlatformCluster } from './platform-cluster';
 
-
 /** Props of a FargateMicroservice. */
 export interface FargateMicroserviceProps {
   /** The service's spec; its runtime must be `fargate`. */

@@ -268,12 +268,8 @@ export class MicroserviceChart extends Chart {
     }
   }
 
-  /**
-   * The collector as a native sidecar (an init container that keeps running): up before the service
-   * container starts and stopped only after it has exited. Restricted like the service: its image's own
-   * non-root user, a read-only root filesystem with a scratch /tmp, no capabilities.
-   */
   /** The objects, with the collector (when there is one) made a native sidecar: `restartPolicy: Always` on its init container. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   public override toJson(): any[] {
     return super.toJson().map((object) => {
       const pod = object.kind === 'Deployment' ? object.spec?.template?.spec : undefined;
@@ -283,6 +279,11 @@ export class MicroserviceChart extends Chart {
     });
   }
 
+  /**
+   * The collector as a native sidecar (an init container that keeps running): up before the service
+   * container starts and stopped only after it has exited. Restricted like the service: its image's own
+   * non-root user, a read-only root filesystem with a scratch /tmp, no capabilities.
+   */
   private addCollector(telemetry: PodTelemetryProps, fsGroup: number): void {
     const collector = this.deployment.addInitContainer({
       name: COLLECTOR_CONTAINER_NAME,
