@@ -52,8 +52,9 @@ export function applicableRules(rules: readonly GuardRuleFile[], present: Readon
  * The Control Tower guard gate, run on each template with only the rule files that concern the
  * resource types it declares. cfn-guard evaluates every rule file against every template, and most
  * of the 237 rules are about services a given stack does not use; a rule whose types are all absent
- * can find nothing, so leaving it out changes no finding and cuts the gate's time by about two thirds. It reports as
- * `cdk-validator-cfnguard`, so acknowledgements (`cdk-validator-cfnguard::<rule>`) apply unchanged.
+ * can find nothing, so leaving it out changes no finding and cuts the gate's time by about two
+ * thirds. It reports as `cdk-validator-cfnguard`, so acknowledgements
+ * (`cdk-validator-cfnguard::<rule>`) apply unchanged.
  */
 export class ControlTowerGuardGate implements IPolicyValidationPluginBeta1 {
   public readonly name: string;
