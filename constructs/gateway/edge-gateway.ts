@@ -24,6 +24,9 @@ export interface PrivateLoadBalancerTarget {
   readonly vpcLink: apigatewayv2.IVpcLink;
 }
 
+/** What answers a service's routes at the edge: a function, or a private load balancer reached through a VPC link. */
+export type GatewayTarget = { readonly handler: lambda.IFunction; readonly loadBalancer?: undefined } | { readonly loadBalancer: PrivateLoadBalancerTarget; readonly handler?: undefined };
+
 /** A service whose routes the gateway serves, with what answers them: a function or a private load balancer. */
 export interface GatewayBackend {
   /** The service's spec (its routes). */

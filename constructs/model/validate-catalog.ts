@@ -222,10 +222,10 @@ function checkRuntimeSettings(spec: ServiceSpec, report: Report): void {
     return;
   }
   if (spec.runtime !== 'fargate' && spec.runtime !== 'kubernetes') return;
-  if (spec.lambda !== undefined) report('lambda', `is set, but a ${spec.runtime} service has no Lambda function; remove it or change the runtime`);
+  if ((spec as { lambda?: unknown }).lambda !== undefined) report('lambda', `is set, but a ${spec.runtime} service has no Lambda function; remove it or change the runtime`);
   const container = spec.container;
   if (container === undefined) {
-    report('container', `is required for the ${spec.runtime} runtime: give { port, cpu, memoryMiB, healthCheckPath, dockerfileDirectory }`);
+    report('container', `is required for the ${String((spec as { runtime: unknown }).runtime)} runtime: give { port, cpu, memoryMiB, healthCheckPath, dockerfileDirectory }`);
     return;
   }
   if (!isInt(container.port, 1, 65535)) report('container.port', `${String(container.port)} must be a port from 1 to 65535`);

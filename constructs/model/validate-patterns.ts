@@ -35,7 +35,7 @@ export function eventSourcingProblems(spec: ServiceSpec, service: string): SpecP
   if (sourcing === undefined) return [];
   const problems: SpecProblem[] = [];
   const report = (field: string, message: string) => problems.push({ service, field: field === '' ? 'eventSourcing' : `eventSourcing.${field}`, message });
-  if (spec.runtime !== 'lambda') report('', `is set, but only lambda services are fed by the event store's stream; this one runs on '${String(spec.runtime)}'`);
+  if (spec.runtime !== 'lambda') report('', `is set, but only lambda services are fed by the event store's stream; this one runs on '${String((spec as { runtime: unknown }).runtime)}'`);
   const model = sourcing.readModel;
   if (typeof model !== 'object' || model === null) {
     report('readModel', 'is required: give at least { partitionKey }');

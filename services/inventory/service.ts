@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import * as z from 'zod';
-import type { ServiceSpec } from '../../constructs/model/service-spec';
+import type { LambdaServiceSpec } from '../../constructs/model/service-spec';
 import { ProductStockRequest } from './inventory';
 import { PARTITION_KEY } from './stock-store';
 
 /** Inventory: keeps stock and prices, holds stock for orders in the place-order saga. */
-export const inventory: ServiceSpec = {
+export const inventory: LambdaServiceSpec = {
   name: 'inventory',
   description: 'Keeps stock and prices; holds, releases and commits stock for orders',
   runtime: 'lambda',

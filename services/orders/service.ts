@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as z from 'zod';
-import type { ServiceSpec } from '../../constructs/model/service-spec';
+import type { LambdaServiceSpec } from '../../constructs/model/service-spec';
 import { CreateOrderRequest } from './order';
 import { BY_CUSTOMER_INDEX, READ_MODEL_KEY } from './order-read-model';
 import { PARTITION_KEY } from './order-store';
@@ -10,7 +10,7 @@ import { PARTITION_KEY } from './order-store';
  * store with snapshots in its table), its queries read a read model the projection keeps, and it
  * publishes its events for the place-order saga and other services.
  */
-export const orders: ServiceSpec = {
+export const orders: LambdaServiceSpec = {
   name: 'orders',
   description: 'Takes orders (idempotently), keeps them as events, and answers for them by id and by customer',
   runtime: 'lambda',

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import type { ServiceSpec } from '../../constructs/model/service-spec';
+import type { LambdaServiceSpec } from '../../constructs/model/service-spec';
 import { PARTITION_KEY } from './charge-store';
 
 /** Payments: charges and refunds orders in the place-order saga. No routes: only the saga calls it. */
-export const payments: ServiceSpec = {
+export const payments: LambdaServiceSpec = {
   name: 'payments',
   description: 'Charges orders and refunds them when the saga compensates',
   runtime: 'lambda',

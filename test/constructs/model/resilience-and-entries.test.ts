@@ -4,7 +4,7 @@ import type { EntrySpec, ServiceSpec } from '../../../constructs/model/service-s
 import { validateCatalog } from '../../../constructs/model/validate-catalog';
 import { catalog } from '../../../services';
 
-const lambdaSpec = (name: string, extra: Partial<ServiceSpec> = {}): ServiceSpec => ({ name, runtime: 'lambda', lambda: { entry: '/app/services/handler.ts' }, ...extra });
+const lambdaSpec = (name: string, extra: Record<string, unknown> = {}): ServiceSpec => ({ name, runtime: 'lambda', lambda: { entry: '/app/services/handler.ts' }, ...extra }) as ServiceSpec;
 const entry = (extra: Partial<EntrySpec> = {}): EntrySpec => ({
   frontEnd: 'web',
   basePath: '/web',
@@ -16,7 +16,7 @@ const entry = (extra: Partial<EntrySpec> = {}): EntrySpec => ({
   ...extra,
 });
 const downstream = [lambdaSpec('orders'), lambdaSpec('catalog')];
-const bff = (extra: Partial<ServiceSpec> = {}): ServiceSpec =>
+const bff = (extra: Record<string, unknown> = {}): ServiceSpec =>
   lambdaSpec('bff-web', {
     routes: [{ route: 'GET /web/orders/{id}', frontEnds: ['web'] }],
     calls: ['orders', 'catalog'],
@@ -60,7 +60,7 @@ describe('resilience policies', () => {
   });
 
   test('Service Connect gets the longest attempt timeout its container callers declare, in whole seconds; Lambda callers do not count', () => {
-    const container = (name: string, timeoutMs: number): ServiceSpec => ({ name, runtime: 'fargate', calls: ['catalog'], resilience: { catalog: { timeoutMs } } });
+    const container = (name: string, timeoutMs: number): ServiceSpec => ({ name, runtime: 'fargate', calls: ['catalog'], resilience: { catalog: { timeoutMs } } }) as unknown as ServiceSpec;
     expect(serviceConnectTimeoutMsOf('catalog', [container('a', 1500), container('b', 4200), lambdaSpec('c', { calls: ['catalog'], resilience: { catalog: { timeoutMs: 20_000 } } })])).toBe(5000);
     expect(serviceConnectTimeoutMsOf('catalog', [lambdaSpec('c', { calls: ['catalog'], resilience: { catalog: { timeoutMs: 20_000 } } })])).toBeUndefined();
   });

@@ -4,12 +4,13 @@ import type { ServiceSpec } from '../../../constructs/model/service-spec';
 import { validateCatalog } from '../../../constructs/model/validate-catalog';
 import { catalog } from '../../../services';
 
-const lambdaSpec = (name: string, extra: Partial<ServiceSpec> = {}): ServiceSpec => ({
+/** Specs as plain JavaScript may write them: the catalog check, not the type, must refuse the bad ones. */
+const lambdaSpec = (name: string, extra: Record<string, unknown> = {}): ServiceSpec => ({
   name,
   runtime: 'lambda',
   lambda: { entry: '/app/services/handler.ts' },
   ...extra,
-});
+}) as ServiceSpec;
 
 /** A directory that has a Dockerfile: the catalog service's. */
 const DOCKERFILE_DIRECTORY = path.resolve(__dirname, '../../../services/catalog');
@@ -18,7 +19,7 @@ const fargateSpec = (name: string, container: Partial<NonNullable<ServiceSpec['c
   name,
   runtime: 'fargate',
   container: { port: 8080, cpu: 256, memoryMiB: 512, healthCheckPath: '/health', dockerfileDirectory: DOCKERFILE_DIRECTORY, ...container },
-});
+}) as ServiceSpec;
 
 function errorOf(specs: readonly ServiceSpec[]): ServiceCatalogError {
   try {
@@ -71,9 +72,9 @@ describe('validateCatalog rejects a bad catalog, naming the service and the fiel
       'calls',
       /dependency cycle: a1 -> b1 -> c1 -> a1/,
     ],
-    ['a lambda service without lambda settings', [{ name: 'orders', runtime: 'lambda' }], 'orders', 'lambda', /required for the lambda runtime/],
+    ['a lambda service without lambda settings', [{ name: 'orders', runtime: 'lambda' } as ServiceSpec], 'orders', 'lambda', /required for the lambda runtime/],
     ['a lambda entry that is not absolute', [lambdaSpec('orders', { lambda: { entry: 'handler.ts' } })], 'orders', 'lambda.entry', /absolute path/],
-    ['a fargate service without a container', [{ name: 'carts', runtime: 'fargate' }], 'carts', 'container', /required for the fargate runtime/],
+    ['a fargate service without a container', [{ name: 'carts', runtime: 'fargate' } as ServiceSpec], 'carts', 'container', /required for the fargate runtime/],
     ['a fargate memory that does not fit the cpu', [fargateSpec('carts', { cpu: 256, memoryMiB: 4096 })], 'carts', 'container.memoryMiB', /does not fit 256 CPU units/],
     ['a cpu size Fargate does not offer', [fargateSpec('carts', { cpu: 300 })], 'carts', 'container.cpu', /not a Fargate CPU size/],
     ['a Dockerfile directory without a Dockerfile', [fargateSpec('carts', { dockerfileDirectory: __dirname })], 'carts', 'container.dockerfileDirectory', /has no Dockerfile/],
@@ -128,7 +129,7 @@ describe('validateCatalog rejects a bad catalog, naming the service and the fiel
     const error = errorOf([
       lambdaSpec('Bad_Name'),
       lambdaSpec('orders', { routes: [{ route: 'FETCH /orders' }], calls: ['ghost'], config: { 'a b': 'x' } }),
-      { name: 'carts', runtime: 'fargate' },
+      { name: 'carts', runtime: 'fargate' } as ServiceSpec,
     ]);
     const fields = error.problems.map((p) => `${p.service}:${p.field}`);
     expect(fields).toEqual(expect.arrayContaining(['Bad_Name:name', 'orders:routes[0].route', 'orders:calls[0]', 'orders:config.a b', 'carts:container']));

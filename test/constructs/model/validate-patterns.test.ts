@@ -6,7 +6,7 @@ import { SagaCatalogError, validateSagas } from '../../../constructs/model/valid
 import { catalog, sagas } from '../../../services';
 import { placeOrderSaga } from '../../../services/orders/place-order-saga';
 
-const lambdaSpec = (name: string, extra: Partial<ServiceSpec> = {}): ServiceSpec => ({ name, runtime: 'lambda', lambda: { entry: '/app/services/handler.ts' }, ...extra });
+const lambdaSpec = (name: string, extra: Record<string, unknown> = {}): ServiceSpec => ({ name, runtime: 'lambda', lambda: { entry: '/app/services/handler.ts' }, ...extra }) as ServiceSpec;
 
 describe('eventSourcing in a service spec', () => {
   const problemsOf = (spec: ServiceSpec) => {
@@ -31,7 +31,7 @@ describe('eventSourcing in a service spec', () => {
     ['an index sort key that is no attribute name', { readModel: { partitionKey: 'id', indexes: [{ name: 'byCustomer', partitionKey: 'customerId', sortKey: 'created at' }] } }, 'eventSourcing.readModel.indexes[0].sortKey', /not a valid attribute name/],
     ['a projection batch of 0', { readModel: { partitionKey: 'id' }, projectionBatchSize: 0 }, 'eventSourcing.projectionBatchSize', /from 1 to 100/],
   ])('%s is refused, naming the service and the field', (_case, eventSourcing, field, message) => {
-    const problems = problemsOf(lambdaSpec('orders', { eventSourcing } as unknown as Partial<ServiceSpec>));
+    const problems = problemsOf(lambdaSpec('orders', { eventSourcing }));
     expect(problems).toContainEqual({ service: 'orders', field, message: expect.stringMatching(message) });
   });
 
@@ -41,7 +41,7 @@ describe('eventSourcing in a service spec', () => {
       runtime: 'fargate',
       container: { port: 8080, cpu: 256, memoryMiB: 512, healthCheckPath: '/health', dockerfileDirectory: '/app' },
       eventSourcing: { readModel: { partitionKey: 'id' } },
-    };
+    } as unknown as ServiceSpec;
     expect(problemsOf(spec)).toContainEqual({ service: 'carts', field: 'eventSourcing', message: expect.stringMatching(/only lambda services are fed by the event store's stream/) });
   });
 });
