@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import type { PlatformIdentity } from '../identity/platform-identity';
 import { ConstructPropError } from '../model/errors';
 import { integrationTimeoutMsOf } from '../model/resilience-policy';
-import { EntrySpec, FrontEnd, ServiceSpec, parseRoute, scopeNameFor } from '../model/service-spec';
+import { EntrySpec, FrontEnd, ServiceSpecBase, parseRoute, scopeNameFor } from '../model/service-spec';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
 import { EncryptionKey } from '../security/encryption-key';
 
@@ -30,7 +30,7 @@ export type GatewayTarget = { readonly handler: lambda.IFunction; readonly loadB
 /** A service whose routes the gateway serves, with what answers them: a function or a private load balancer. */
 export interface GatewayBackend {
   /** The service's spec (its routes). */
-  readonly spec: ServiceSpec;
+  readonly spec: ServiceSpecBase;
   /** The function that serves every route of the spec (Lambda services). */
   readonly handler?: lambda.IFunction;
   /** The internal load balancer in front of the service (container services). */

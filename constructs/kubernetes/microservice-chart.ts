@@ -118,6 +118,8 @@ export class MicroserviceChart extends Chart {
   public readonly ingress?: kplus.Ingress;
   /** The namespace of every object. */
   public readonly namespaceName: string;
+  /** The service's own container. */
+  public readonly appContainer: kplus.Container;
   /** The image the pods run. */
   public readonly image: string;
   /** The spec this was made from. */
@@ -189,7 +191,7 @@ export class MicroserviceChart extends Chart {
     this.deployment.select(kplus.LabelSelector.of({ labels: podLabels }));
     for (const [key, value] of Object.entries(podLabels)) this.deployment.podMetadata.addLabel(key, value);
 
-    const main = this.deployment.addContainer({
+    const main = (this.appContainer = this.deployment.addContainer({
       name: spec.name,
       image,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
@@ -212,7 +214,7 @@ export class MicroserviceChart extends Chart {
       // Readiness fails while the server drains, so the pod leaves the Service first; liveness only asks whether it listens.
       readiness: kplus.Probe.fromHttpGet(container.healthCheckPath, { port: container.port, periodSeconds: Duration.seconds(5), failureThreshold: 2, timeoutSeconds: Duration.seconds(2) }),
       liveness: kplus.Probe.fromTcpSocket({ port: container.port, initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
-    });
+    }));
     main.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'Scratch', 'tmp', { sizeLimit: Size.mebibytes(64) }));
 
     if (spec.config && Object.keys(spec.config).length > 0) {
@@ -266,6 +268,11 @@ export class MicroserviceChart extends Chart {
       for (const prefix of prefixes) this.ingress.addRule(prefix, kplus.IngressBackend.fromService(this.service, { port: SERVICE_PORT }), kplus.HttpIngressPathType.PREFIX);
       ApiObject.of(this.ingress).addJsonPatch(JsonPatch.add('/spec/ingressClassName', props.ingressClassName ?? 'alb'));
     }
+  }
+
+  /** Gives the service's container one more environment variable. */
+  public addEnvironment(name: string, value: string): void {
+    this.appContainer.env.addVariable(name, kplus.EnvValue.fromValue(value));
   }
 
   /** The objects, with the collector (when there is one) made a native sidecar: `restartPolicy: Always` on its init container. */

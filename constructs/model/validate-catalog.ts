@@ -35,7 +35,8 @@ const isInt = (value: unknown, min: number, max: number): boolean =>
  * Every problem found is reported in one `ServiceCatalogError` whose lines each name the
  * service and the field. Returns the catalog unchanged when it is valid.
  */
-export function validateCatalog(catalog: readonly ServiceSpec[]): readonly ServiceSpec[] {
+export function validateCatalog(catalog: readonly ServiceSpec[], options: { readonly runtimeNames?: readonly string[] } = {}): readonly ServiceSpec[] {
+  const runtimes = options.runtimeNames ?? RUNTIMES;
   const problems: SpecProblem[] = [];
   if (!Array.isArray(catalog) || catalog.length === 0) {
     throw new ServiceCatalogError([{ service: '(catalog)', field: 'services', message: 'the catalog is empty; declare at least one service' }]);
@@ -58,8 +59,8 @@ export function validateCatalog(catalog: readonly ServiceSpec[]): readonly Servi
     } else {
       names.set(spec.name, index);
     }
-    if (!RUNTIMES.includes(spec.runtime)) {
-      report('runtime', `'${String(spec.runtime)}' is not one of ${RUNTIMES.join(', ')}`);
+    if (!runtimes.includes(spec.runtime)) {
+      report('runtime', `'${String(spec.runtime)}' is not one of ${runtimes.join(', ')}`);
     }
     checkRoutes(spec, report);
     checkConfig(spec, report);

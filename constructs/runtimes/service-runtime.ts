@@ -2,6 +2,8 @@ import type { Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -10,6 +12,7 @@ import type { ChaosExperiments } from '../chaos/chaos-experiments';
 import type { ServiceRegistry } from '../discovery/service-registry';
 import type { GatewayTarget } from '../gateway/edge-gateway';
 import type { ServiceSpec, ServiceSpecBase } from '../model/service-spec';
+import type { LogAggregation } from '../observability/log-aggregation';
 import type { MonitoringTarget } from '../observability/monitoring-target';
 import type { PlatformProfile } from '../profile';
 
@@ -90,6 +93,19 @@ export interface ServiceRuntime<S extends ServiceSpecBase = ServiceSpec> extends
 export interface RuntimeDeployment<S extends ServiceSpecBase = ServiceSpec> {
   /** Deploys one (validated) spec in `scope`, with the construct id `spec.name`. */
   deploy(scope: Construct, spec: S): DeployedService;
+  /**
+   * Adds to the platform's observability what the runtime's services share, such as a cluster's
+   * pod and control-plane logs; called once, after every service is deployed.
+   */
+  observe?(observability: RuntimeObservability): void;
+}
+
+/** What a runtime may add its shared logs and metrics to. */
+export interface RuntimeObservability {
+  /** The observability layer. */
+  readonly scope: Construct;
+  /** The central log store; `subscribe` feeds it a log group. */
+  readonly logs: LogAggregation;
 }
 
 /**
@@ -106,6 +122,10 @@ export interface DeployedService extends IConstruct, iam.IGrantable {
   readonly discoveryAttributes: Readonly<Record<string, string>>;
   /** What the edge sends the service's routes to; undefined when the runtime cannot serve routes there. */
   readonly gatewayTarget?: GatewayTarget;
+  /** The service's own key (its data, logs and queues): what the platform makes for it, such as its event queues, is encrypted with it. */
+  readonly dataKey: kms.IKey;
+  /** A function workflows (sagas) invoke with an action; undefined when the runtime has none to invoke. */
+  readonly invokeTarget?: lambda.IFunction;
   /** Its log groups, each fed to the central log store. */
   readonly logGroups: readonly logs.ILogGroup[];
   /** What its dashboard and alarms watch. */
@@ -120,8 +140,14 @@ export interface DeployedService extends IConstruct, iam.IGrantable {
   allowCallsFrom(caller: DeployedService): void;
   /** Hands the service the messages of a queue the bus delivers its consumed events to. */
   receiveEvents(queue: sqs.IQueue): void;
-  /** While the alarm fires during a rollout of a new version, the rollout stops and rolls back. */
-  addRollbackAlarm(alarm: cloudwatch.IAlarm): void;
-  /** Adds the fault experiments that fit the runtime, each stopped by the alarm. */
-  addChaosExperiments?(experiments: ChaosExperiments, stopCondition: cloudwatch.IAlarm): void;
+  /**
+   * While the alarm fires during a rollout of a new version, the rollout stops and rolls back.
+   * Undefined where the runtime's rollouts take no alarm.
+   */
+  addRollbackAlarm?(alarm: cloudwatch.IAlarm): void;
+  /**
+   * Adds the fault experiments that fit the runtime, each stopped by the alarm, to the experiments
+   * of its layer (made on first use, so a service that adds none costs nothing).
+   */
+  addChaosExperiments?(experiments: () => ChaosExperiments, stopCondition: cloudwatch.IAlarm): void;
 }

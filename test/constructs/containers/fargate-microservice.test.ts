@@ -8,7 +8,7 @@ import { ConfigStore } from '../../../constructs/config/config-store';
 import { FargateMicroservice, FargateMicroserviceProps } from '../../../constructs/containers/fargate-microservice';
 import { PlatformCluster } from '../../../constructs/containers/platform-cluster';
 import { ServiceRegistry } from '../../../constructs/discovery/service-registry';
-import type { ServiceSpec } from '../../../constructs/model/service-spec';
+import type { FargateServiceSpec, ServiceSpec } from '../../../constructs/model/service-spec';
 import { AccessLogBucket } from '../../../constructs/observability/access-log-bucket';
 import { MicroservicePlatform } from '../../../constructs/platform';
 import { DEV_PROFILE, PROD_PROFILE, PlatformProfile } from '../../../constructs/profile';
@@ -319,7 +319,7 @@ describe('FargateMicroservice rejects what it cannot build, naming the construct
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
     const registry = new ServiceRegistry(stack, 'Registry', { vpc, httpNamespaceName: 'shop-dev', dnsNamespaceName: 'dev.shop.internal' });
     return new FargateMicroservice(stack, 'Catalog', {
-      spec,
+      spec: spec as FargateServiceSpec,
       platformName: 'shop',
       environmentName: 'dev',
       cluster: new PlatformCluster(stack, 'Cluster', { vpc, clusterName: 'shop-dev' }),

@@ -87,7 +87,7 @@ describe('ServiceMonitoring', () => {
   });
 
   test('needs exactly one of function, container and kubernetes', () => {
-    expect(() => monitoring({ function: undefined })).toThrow(/prop 'function' is one of 'function', 'container' and 'kubernetes', of which exactly one must be given for service 'billing'; 0 are given/);
+    expect(() => monitoring({ function: undefined })).toThrow(/prop 'function' is one of 'function', 'container' and 'kubernetes', of which exactly one \(or a 'target'\) must be given for service 'billing'; 0 are given/);
     expect(() => monitoring({ kubernetes: { clusterName: 'shop-test', namespace: 'shop', telemetryServiceName: 'shop-test-billing', metricsNamespace: 'shop' } })).toThrow(/; 2 are given/);
   });
 });
