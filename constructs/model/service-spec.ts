@@ -384,3 +384,12 @@ export function parseRoute(route: string): ParsedRoute | string {
 export function scopeNameFor(serviceName: string, method: HttpMethod): string {
   return `${serviceName}.${method === 'GET' ? 'read' : 'write'}`;
 }
+
+/**
+ * The name of the gateway model that holds a route's body schema: the service name without its
+ * hyphens, the method and the route's index (`ordersPOST0`); one per API, so the catalog check
+ * refuses two that come out the same.
+ */
+export function requestModelNameOf(serviceName: string, method: HttpMethod, routeIndex: number): string {
+  return `${serviceName}${method}${routeIndex}`.replace(/[^A-Za-z0-9]/g, '');
+}
