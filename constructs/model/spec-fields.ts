@@ -67,14 +67,22 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
-/** The candidate nearest to `name`, when it is near enough to be a likely typo (case aside, at most a third of its letters differ). */
+/**
+ * The candidate nearest to `name`, when it is near enough to be a likely slip (case aside): one
+ * holds the other (`burst` for `burstLimit`), or at most half of its letters differ (`rutes`).
+ */
 export function nearestOf(name: string, candidates: Iterable<string>): string | undefined {
-  let best: { candidate: string; distance: number } | undefined;
+  const wanted = name.toLowerCase();
+  let best: { candidate: string; score: number } | undefined;
   for (const candidate of candidates) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (best === undefined || distance < best.distance) best = { candidate, distance };
+    const known = candidate.toLowerCase();
+    const holds = Math.min(wanted.length, known.length) >= 3 && (known.includes(wanted) || wanted.includes(known));
+    const distance = editDistance(wanted, known);
+    if (!holds && distance > Math.max(2, Math.floor(known.length / 2))) continue;
+    const score = holds ? 0.5 : distance;
+    if (best === undefined || score < best.score) best = { candidate, score };
   }
-  return best !== undefined && best.distance <= Math.max(2, Math.floor(best.candidate.length / 3)) ? best.candidate : undefined;
+  return best?.candidate;
 }
 
 /** `; did you mean 'routes'?`, or the list of known names when none is near. */

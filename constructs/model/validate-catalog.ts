@@ -130,7 +130,12 @@ export function checkServiceSpec(spec: unknown, report: Report, rules: ReadonlyM
   checkFeatureFlags(base, report);
   checkEntry(base, report);
   checkMonitoring(base as Parameters<typeof checkMonitoring>[0], report);
-  runtime?.checkSpec(base, report, context);
+  try {
+    runtime?.checkSpec(base, report, context);
+  } catch (error) {
+    // A runtime's rules may assume a shape the common checks have already refused; say so instead of a TypeError.
+    report('(spec)', `the ${runtime?.name} runtime's rules could not check it: ${(error as Error).message}`);
+  }
 }
 
 /** Fields beyond the common ones must be the runtime's own; another runtime's field is named as such. */
