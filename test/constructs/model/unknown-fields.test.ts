@@ -75,3 +75,19 @@ describe('the runtime must be one the platform knows', () => {
     });
   });
 });
+
+describe('a block of the wrong shape is refused, saying what it should be', () => {
+  test.each<[string, ServiceSpec, string, RegExp]>([
+    ['routes[i]', lambdaSpec('orders', { routes: ['GET /orders'] }), 'routes[0]', /must be an object \{ route: "METHOD \/path"/],
+    ['events', lambdaSpec('orders', { events: ['OrderPlaced'] }), 'events', /must be an object \{ publishes\?, consumes\? \}/],
+    ['table', lambdaSpec('orders', { table: 'orders' }), 'table', /must be an object \{ partitionKey/],
+    ['scaling', lambdaSpec('orders', { scaling: 5 }), 'scaling', /must be an object \{ min, max/],
+    ['entry', lambdaSpec('orders', { entry: 'web' }), 'entry', /must be an object \{ frontEnd, basePath/],
+    ['lambda', lambdaSpec('orders', { lambda: 'handler.ts' }), 'lambda', /must be an object \{ entry/],
+    ['eventSourcing.readModel', lambdaSpec('orders', { eventSourcing: { readModel: 'orders' } }), 'eventSourcing.readModel', /is required: give at least \{ partitionKey \}/],
+    ['eventSourcing.readModel.indexes', lambdaSpec('orders', { eventSourcing: { readModel: { partitionKey: 'id', indexes: 'byCustomer' } } }), 'eventSourcing.readModel.indexes', /must be a list of \{ name, partitionKey, sortKey\? \}/],
+    ['a read-model index', lambdaSpec('orders', { eventSourcing: { readModel: { partitionKey: 'id', indexes: ['byCustomer'] } } }), 'eventSourcing.readModel.indexes[0]', /must be an object \{ name, partitionKey, sortKey\? \}/],
+  ])('%s', (_what, spec, field, message) => {
+    expect(problemsOf(() => validateCatalog([spec]))).toContainEqual({ service: spec.name, field, message: expect.stringMatching(message) });
+  });
+});
