@@ -15,7 +15,7 @@ export const inventory: LambdaServiceSpec = {
   ],
   events: { consumes: ['OrderConfirmed'] },
   table: { partitionKey: PARTITION_KEY, timeToLiveAttribute: 'expiration' },
-  // Holds and releases stock for the place-order saga; the table its code checks commands against.
+  // The saga actions it handles: the action table its code checks each command against (holds and releases stock).
   sagaActions: [...INVENTORY_SAGA_ACTIONS],
   scaling: { min: 0, max: 20 },
   lambda: { entry: path.join(__dirname, 'handler.ts'), memoryMiB: 256, timeoutSeconds: 10 },

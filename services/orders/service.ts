@@ -30,7 +30,7 @@ export const orders: LambdaServiceSpec = {
   eventSourcing: {
     readModel: { partitionKey: READ_MODEL_KEY, indexes: [{ name: BY_CUSTOMER_INDEX, partitionKey: 'customerId', sortKey: 'createdAt' }] },
   },
-  // The place-order saga completes and rejects orders through the function; the table its code checks commands against.
+  // The saga actions it handles: the action table its code checks each command against (the place-order saga completes and rejects orders).
   sagaActions: [...ORDER_SAGA_ACTIONS],
   scaling: { min: 0, max: 50 },
   lambda: { entry: path.join(__dirname, 'handler.ts'), memoryMiB: 256, timeoutSeconds: 10 },

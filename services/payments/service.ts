@@ -10,7 +10,7 @@ export const payments: LambdaServiceSpec = {
   runtime: 'lambda',
   config: { maxChargeMinor: '100000' },
   table: { partitionKey: PARTITION_KEY, timeToLiveAttribute: 'expiration' },
-  // Charges and refunds for the place-order saga; the table its code checks commands against.
+  // The saga actions it handles: the action table its code checks each command against (charges and refunds).
   sagaActions: [...PAYMENT_SAGA_ACTIONS],
   scaling: { min: 0, max: 20 },
   lambda: { entry: path.join(__dirname, 'handler.ts'), memoryMiB: 256, timeoutSeconds: 10 },
