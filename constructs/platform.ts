@@ -20,8 +20,7 @@ import type { EventConsumer } from './messaging/event-consumer';
 import { ConstructPropError } from './model/errors';
 import type { SagaActionSpec, SagaSpec } from './model/saga-spec';
 import type { ServiceSpec } from './model/service-spec';
-import { validateCatalog } from './model/validate-catalog';
-import { validateSagas } from './model/validate-patterns';
+import { validatePlatform } from './model/validate-platform';
 import { PlatformNetwork } from './network/platform-network';
 import { AlertTopic } from './observability/alert-topic';
 import type { ClusterObservability } from './observability/cluster-observability';
@@ -168,8 +167,9 @@ export class MicroservicePlatform extends Construct {
       throw ConstructPropError.of(this, 'platformName', `'${platformName}' must be 1 to 16 lowercase letters, digits or hyphens, starting with a letter`);
     }
     const runtimes = runtimesByName(props);
-    this.services = validateCatalog(props.services, { runtimeNames: [...runtimes.keys()] });
-    const sagaSpecs = validateSagas(props.sagas ?? [], this.services);
+    // One pass over everything before any resource is made: services by their runtimes' rules, sagas, names.
+    this.services = validatePlatform({ platformName, profile, services: props.services, sagas: props.sagas, runtimes: [...runtimes.values()] }) as readonly ServiceSpec[];
+    const sagaSpecs = props.sagas ?? [];
 
     const placement = props.placement ?? {};
     const scopeOf = (layer: PlatformLayer): Construct => {

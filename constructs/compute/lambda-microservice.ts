@@ -19,6 +19,7 @@ import type { EventBackbone } from '../messaging/event-backbone';
 import { EventConsumer, feedQueueToFunction } from '../messaging/event-consumer';
 import { ConstructPropError } from '../model/errors';
 import { SERVICE_ENVIRONMENT } from '../model/service-contract';
+import { validateServiceSpec } from '../model/validate-platform';
 import type { LambdaServiceSpec } from '../model/service-spec';
 import type { ChaosExperiments } from '../chaos/chaos-experiments';
 import { LambdaCanaryDeployment } from '../delivery/lambda-canary-deployment';
@@ -161,6 +162,12 @@ export class LambdaMicroservice extends Construct implements DeployedService {
     this.spec = spec;
     if (spec.runtime !== 'lambda' || spec.lambda === undefined) {
       throw ConstructPropError.of(this, 'spec', `describes '${spec.name}' with runtime '${spec.runtime}'${spec.lambda ? '' : ' and no lambda settings'}; a LambdaMicroservice needs runtime 'lambda' with { lambda: { entry } }`);
+    }
+    // The same checks as for a whole catalog, so a construct used on its own fails as clearly.
+    try {
+      validateServiceSpec(spec, { namePrefix: `${props.platformName}-${props.environmentName}` });
+    } catch (error) {
+      throw ConstructPropError.of(this, 'spec', `is not valid:\n${(error as Error).message}`);
     }
     this.functionName = `${props.platformName}-${props.environmentName}-${spec.name}`;
     if (this.functionName.length > 64) {

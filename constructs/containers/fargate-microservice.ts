@@ -25,7 +25,7 @@ import type { GatewayTarget } from '../gateway/edge-gateway';
 import type { MonitoringTarget } from '../observability/monitoring-target';
 import { fargateMonitoring } from '../runtimes/fargate/fargate-monitoring';
 import type { DeployedService } from '../runtimes/service-runtime';
-import { validateCatalog } from '../model/validate-catalog';
+import { validateServiceSpec } from '../model/validate-platform';
 import { AccessLogBucket } from '../observability/access-log-bucket';
 import { createServiceTable, grantServiceTable } from '../data/service-table';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
@@ -216,7 +216,7 @@ export class FargateMicroservice extends Construct implements DeployedService {
     }
     // The same checks as for a whole catalog, so a construct used on its own fails as clearly.
     try {
-      validateCatalog([{ ...spec, calls: undefined, events: undefined, resilience: undefined } as FargateServiceSpec]);
+      validateServiceSpec(spec, { namePrefix: `${props.platformName}-${props.environmentName}` });
     } catch (error) {
       throw ConstructPropError.of(this, 'spec', `is not valid:\n${(error as Error).message}`);
     }

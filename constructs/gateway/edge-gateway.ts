@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import type { PlatformIdentity } from '../identity/platform-identity';
 import { ConstructPropError } from '../model/errors';
 import { integrationTimeoutMsOf } from '../model/resilience-policy';
-import { EntrySpec, FrontEnd, ServiceSpecBase, parseRoute, scopeNameFor } from '../model/service-spec';
+import { EntrySpec, FrontEnd, ServiceSpecBase, parseRoute, requestModelNameOf, scopeNameFor } from '../model/service-spec';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
 import { EncryptionKey } from '../security/encryption-key';
 
@@ -238,7 +238,7 @@ export class EdgeGateway extends Construct {
         }
         let requestModels: Record<string, apigateway.IModel> | undefined;
         if (route.requestBodySchema) {
-          const modelName = `${backend.spec.name}${parsed.method}${index}`.replace(/[^A-Za-z0-9]/g, '');
+          const modelName = requestModelNameOf(backend.spec.name, parsed.method, index);
           requestModels = {
             'application/json': this.api.addModel(`Model-${backend.spec.name}-${index}`, {
               modelName,

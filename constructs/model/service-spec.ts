@@ -335,9 +335,6 @@ export type ServiceSpec = ServiceSpecsByRuntime[keyof ServiceSpecsByRuntime];
 /** The runtimes built into the package. */
 export type ServiceRuntimeName = keyof ServiceSpecsByRuntime;
 
-/** @deprecated use {@link ServiceRuntimeName} */
-export type ServiceRuntime = ServiceRuntimeName;
-
 /** A route split into its parts. */
 export interface ParsedRoute {
   readonly method: HttpMethod;
@@ -383,4 +380,13 @@ export function parseRoute(route: string): ParsedRoute | string {
 /** The OAuth scope that guards a route: reads need `<service>.read`, writes `<service>.write`. */
 export function scopeNameFor(serviceName: string, method: HttpMethod): string {
   return `${serviceName}.${method === 'GET' ? 'read' : 'write'}`;
+}
+
+/**
+ * The name of the gateway model that holds a route's body schema: the service name without its
+ * hyphens, the method and the route's index (`ordersPOST0`); one per API, so the catalog check
+ * refuses two that come out the same.
+ */
+export function requestModelNameOf(serviceName: string, method: HttpMethod, routeIndex: number): string {
+  return `${serviceName}${method}${routeIndex}`.replace(/[^A-Za-z0-9]/g, '');
 }

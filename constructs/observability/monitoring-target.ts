@@ -2,10 +2,9 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
 import type { CustomThreshold, MonitoringFacade } from 'cdk-monitoring-constructs';
-import type { MonitoringSpec, ServiceSpecBase } from '../model/service-spec';
+import type { ServiceSpecBase } from '../model/service-spec';
 
-/** The thresholds of a service's alarms, defaults applied. */
-export type MonitoringThresholds = Required<MonitoringSpec>;
+import type { MonitoringThresholds } from '../model/monitoring-policy';
 
 /** A metric shown for the service on the platform overview. */
 export interface SummaryMetric {

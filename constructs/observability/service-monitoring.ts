@@ -10,11 +10,12 @@ import { MonitoringSpec, ServiceSpecBase, parseRoute } from '../model/service-sp
 import { fargateMonitoring, type MonitoredContainerService } from '../runtimes/fargate/fargate-monitoring';
 import { kubernetesMonitoring, type MonitoredKubernetesService } from '../runtimes/kubernetes/kubernetes-monitoring';
 import { lambdaMonitoring } from '../runtimes/lambda/lambda-monitoring';
-import type { MonitoringTarget, MonitoringThresholds, SummaryMetric } from './monitoring-target';
+import { DEFAULT_CONTAINER_LATENCY_MILLIS, DEFAULT_DEAD_LETTER_MESSAGES, DEFAULT_ERROR_RATE_PERCENT, DEFAULT_SATURATION_PERCENT, type MonitoringThresholds } from '../model/monitoring-policy';
+import type { MonitoringTarget, SummaryMetric } from './monitoring-target';
 
 export type { MonitoredContainerService } from '../runtimes/fargate/fargate-monitoring';
 export type { MonitoredKubernetesService } from '../runtimes/kubernetes/kubernetes-monitoring';
-export type { MonitoringThresholds, SummaryMetric } from './monitoring-target';
+export type { SummaryMetric } from './monitoring-target';
 
 /** The edge stage whose per-route metrics count a service's requests as the client sees them. */
 export interface MonitoredGateway {
@@ -55,10 +56,6 @@ export interface ServiceMonitoringProps {
   readonly gateway?: MonitoredGateway;
 }
 
-const DEFAULT_ERROR_RATE_PERCENT = 1;
-const DEFAULT_CONTAINER_LATENCY_MILLIS = 1000;
-const DEFAULT_DEAD_LETTER_MESSAGES = 1;
-const DEFAULT_SATURATION_PERCENT = 90;
 /** An alarm fires when 3 of the last 5 one-minute periods breach. */
 const PERIOD = Duration.minutes(1);
 const EVALUATION_PERIODS = 5;

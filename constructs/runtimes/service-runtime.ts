@@ -11,6 +11,7 @@ import type { Construct, IConstruct } from 'constructs';
 import type { ChaosExperiments } from '../chaos/chaos-experiments';
 import type { ServiceRegistry } from '../discovery/service-registry';
 import type { GatewayTarget } from '../gateway/edge-gateway';
+import type { RuntimeRules } from '../model/runtime-rules';
 import type { ServiceSpec, ServiceSpecBase } from '../model/service-spec';
 import type { LogAggregation } from '../observability/log-aggregation';
 import type { MonitoringTarget } from '../observability/monitoring-target';
@@ -79,7 +80,7 @@ export interface RuntimeContext {
 }
 
 /** A runtime: its spec rules, and how it deploys specs of its kind. */
-export interface ServiceRuntime<S extends ServiceSpecBase = ServiceSpec> extends RuntimeSpecRules<S> {
+export interface ServiceRuntime<S extends ServiceSpecBase = ServiceSpec> extends RuntimeRules<S> {
   /**
    * The layer its services are made in.
    * @default 'services'

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as z from 'zod';
 import type { LambdaServiceSpec } from '../../constructs/model/service-spec';
-import { CreateOrderRequest } from './order';
+import { CreateOrderRequest, ORDER_SAGA_ACTIONS } from './order';
 import { BY_CUSTOMER_INDEX, READ_MODEL_KEY } from './order-read-model';
 import { PARTITION_KEY } from './order-store';
 
@@ -30,6 +30,8 @@ export const orders: LambdaServiceSpec = {
   eventSourcing: {
     readModel: { partitionKey: READ_MODEL_KEY, indexes: [{ name: BY_CUSTOMER_INDEX, partitionKey: 'customerId', sortKey: 'createdAt' }] },
   },
+  // The saga actions it handles: the action table its code checks each command against (the place-order saga completes and rejects orders).
+  sagaActions: [...ORDER_SAGA_ACTIONS],
   scaling: { min: 0, max: 50 },
   lambda: { entry: path.join(__dirname, 'handler.ts'), memoryMiB: 256, timeoutSeconds: 10 },
 };

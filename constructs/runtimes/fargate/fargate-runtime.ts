@@ -10,6 +10,7 @@ import type { FargateServiceSpec } from '../../model/service-spec';
 import { AccessLogBucket } from '../../observability/access-log-bucket';
 import { EncryptionKey } from '../../security/encryption-key';
 import type { RuntimeContext, RuntimeDeployment, ServiceRuntime } from '../service-runtime';
+import { fargateSpecRules } from './fargate-spec-rules';
 
 /** Options of the fargate runtime. */
 export interface FargateRuntimeOptions {
@@ -90,9 +91,7 @@ export class FargateRuntimeDeployment implements RuntimeDeployment<FargateServic
 /** Container services on ECS Fargate, each a {@link FargateMicroservice} behind an internal load balancer. */
 export function fargateRuntime(options: FargateRuntimeOptions = {}): ServiceRuntime<FargateServiceSpec> {
   return {
-    name: 'fargate',
-    specFields: ['container'],
-    checkSpec: () => undefined,
+    ...fargateSpecRules,
     bind: (context) => new FargateRuntimeDeployment(context, options),
   };
 }

@@ -5,6 +5,7 @@ import { KubernetesPlatform } from '../../kubernetes/kubernetes-platform';
 import type { KubernetesServiceSpec } from '../../model/service-spec';
 import { ClusterObservability } from '../../observability/cluster-observability';
 import type { RuntimeContext, RuntimeDeployment, RuntimeObservability, ServiceRuntime } from '../service-runtime';
+import { kubernetesSpecRules } from './kubernetes-spec-rules';
 
 /** Options of the kubernetes runtime. */
 export interface KubernetesRuntimeOptions {
@@ -59,10 +60,8 @@ export class KubernetesRuntimeDeployment implements RuntimeDeployment<Kubernetes
 /** Container services on Kubernetes (EKS Auto Mode), each a {@link KubernetesMicroservice} from its chart. */
 export function kubernetesRuntime(options: KubernetesRuntimeOptions = {}): ServiceRuntime<KubernetesServiceSpec> {
   return {
-    name: 'kubernetes',
+    ...kubernetesSpecRules,
     layer: 'kubernetes',
-    specFields: ['container'],
-    checkSpec: () => undefined,
     bind: (context) => new KubernetesRuntimeDeployment(context, options),
   };
 }

@@ -1,11 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { LAMBDA_LATENCY_SHARE_OF_TIMEOUT } from '../../model/monitoring-policy';
 import type { MonitoringTarget } from '../../observability/monitoring-target';
 import { percentOf, requestSummary } from '../../observability/monitoring-target';
 
-/** How much of the function's timeout the default p99 latency threshold allows. */
-const DEFAULT_LATENCY_SHARE_OF_TIMEOUT = 0.8;
 
 /**
  * A Lambda service's monitoring: invocations, the error rate, p99 duration (below the timeout) and
@@ -14,7 +13,7 @@ const DEFAULT_LATENCY_SHARE_OF_TIMEOUT = 0.8;
 export function lambdaMonitoring(fn: lambda.IFunction & { readonly timeout?: Duration }, deadLetterQueues: readonly sqs.IQueue[] = []): MonitoringTarget {
   const timeoutMillis = (fn.timeout ?? Duration.seconds(3)).toMilliseconds();
   return {
-    defaultLatencyP99Millis: Math.round(timeoutMillis * DEFAULT_LATENCY_SHARE_OF_TIMEOUT),
+    defaultLatencyP99Millis: Math.round(timeoutMillis * LAMBDA_LATENCY_SHARE_OF_TIMEOUT),
     latencyCeilingMillis: timeoutMillis,
     deadLetterQueues,
     monitor(facade, { spec, thresholds, errorRateAlarm, period }) {

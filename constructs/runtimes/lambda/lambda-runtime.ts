@@ -2,6 +2,7 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LambdaMicroservice } from '../../compute/lambda-microservice';
 import type { LambdaServiceSpec } from '../../model/service-spec';
 import type { RuntimeDeployment, ServiceRuntime } from '../service-runtime';
+import { lambdaSpecRules } from './lambda-spec-rules';
 
 /** Options of the lambda runtime. */
 export interface LambdaRuntimeOptions {
@@ -15,9 +16,7 @@ export interface LambdaRuntimeOptions {
 /** Services on AWS Lambda, each a {@link LambdaMicroservice} in the platform VPC. */
 export function lambdaRuntime(options: LambdaRuntimeOptions = {}): ServiceRuntime<LambdaServiceSpec> {
   return {
-    name: 'lambda',
-    specFields: ['lambda', 'eventSourcing', 'sagaActions'],
-    checkSpec: () => undefined,
+    ...lambdaSpecRules,
     bind(context): RuntimeDeployment<LambdaServiceSpec> {
       return {
         deploy: (scope, spec) =>

@@ -1,25 +1,8 @@
-import * as path from 'node:path';
 import { ServiceCatalogError } from '../../../constructs/model/errors';
 import type { ServiceSpec } from '../../../constructs/model/service-spec';
 import { validateCatalog } from '../../../constructs/model/validate-catalog';
 import { catalog } from '../../../services';
-
-/** Specs as plain JavaScript may write them: the catalog check, not the type, must refuse the bad ones. */
-const lambdaSpec = (name: string, extra: Record<string, unknown> = {}): ServiceSpec => ({
-  name,
-  runtime: 'lambda',
-  lambda: { entry: '/app/services/handler.ts' },
-  ...extra,
-}) as ServiceSpec;
-
-/** A directory that has a Dockerfile: the catalog service's. */
-const DOCKERFILE_DIRECTORY = path.resolve(__dirname, '../../../services/catalog');
-
-const fargateSpec = (name: string, container: Partial<NonNullable<ServiceSpec['container']>> = {}): ServiceSpec => ({
-  name,
-  runtime: 'fargate',
-  container: { port: 8080, cpu: 256, memoryMiB: 512, healthCheckPath: '/health', dockerfileDirectory: DOCKERFILE_DIRECTORY, ...container },
-}) as ServiceSpec;
+import { HANDLER_ENTRY, fargateSpec, lambdaSpec } from './fixtures/specs';
 
 function errorOf(specs: readonly ServiceSpec[]): ServiceCatalogError {
   try {
@@ -93,7 +76,7 @@ describe('validateCatalog rejects a bad catalog, naming the service and the fiel
     ['an empty config value', [lambdaSpec('orders', { config: { currency: '' } })], 'orders', 'config.currency', /non-empty string/],
     [
       'a routed lambda timeout above 29 seconds',
-      [lambdaSpec('orders', { routes: [{ route: 'GET /orders' }], lambda: { entry: '/app/h.ts', timeoutSeconds: 30 } })],
+      [lambdaSpec('orders', { routes: [{ route: 'GET /orders' }], lambda: { entry: HANDLER_ENTRY, timeoutSeconds: 30 } })],
       'orders',
       'lambda.timeoutSeconds',
       /from 1 to 29/,
@@ -116,8 +99,8 @@ describe('validateCatalog rejects a bad catalog, naming the service and the fiel
   });
 
   test('a routed lambda may not exceed 29 s but an unrouted one may run up to 900 s', () => {
-    expect(() => validateCatalog([lambdaSpec('worker', { lambda: { entry: '/app/h.ts', timeoutSeconds: 300 } })])).not.toThrow();
-    expect(() => validateCatalog([lambdaSpec('worker', { lambda: { entry: '/app/h.ts', timeoutSeconds: 901 } })])).toThrow(/field 'lambda.timeoutSeconds'.*from 1 to 900/);
+    expect(() => validateCatalog([lambdaSpec('worker', { lambda: { entry: HANDLER_ENTRY, timeoutSeconds: 300 } })])).not.toThrow();
+    expect(() => validateCatalog([lambdaSpec('worker', { lambda: { entry: HANDLER_ENTRY, timeoutSeconds: 901 } })])).toThrow(/field 'lambda.timeoutSeconds'.*from 1 to 900/);
   });
 
   test('a dependency cycle is reported once, not once per member', () => {
