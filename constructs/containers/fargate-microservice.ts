@@ -236,10 +236,7 @@ export class FargateMicroservice extends Construct implements DeployedService {
     }
     const container: ContainerSpec = spec.container;
     this.serviceName = `${props.platformName}-${props.environmentName}-${spec.name}`;
-    if (this.serviceName.length > 32) {
-      // Load balancer and target group names are limited to 32 characters.
-      throw ConstructPropError.of(this, 'spec.name', `makes the name '${this.serviceName}' longer than the 32 characters a load balancer name may have`);
-    }
+    // Its length (a load balancer name: 32 at most) is checked with the spec, by the fargate rules.
     this.shutdown = shutdownBudgetOf(container);
     const retain = props.retainData ?? false;
     const vpc = props.cluster.cluster.vpc;

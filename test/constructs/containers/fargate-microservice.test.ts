@@ -386,7 +386,7 @@ describe('FargateMicroservice rejects what it cannot build, naming the construct
   });
 
   test('a service whose names would be too long for a load balancer', () => {
-    expect(() => build({ ...catalog, name: 'catalog-with-a-long-name' })).toThrow(/Test\/Catalog: prop 'spec.name' makes the name 'shop-dev-catalog-with-a-long-name' longer than the 32 characters/);
+    expect(() => build({ ...catalog, name: 'catalog-with-a-long-name' })).toThrow(/Test\/Catalog: prop 'spec' is not valid:\n.*service 'catalog-with-a-long-name', field 'name': makes the load balancer name 'shop-dev-catalog-with-a-long-name' 33 characters long; Elastic Load Balancing allows at most 32/s);
   });
 
   test('through the platform: a fargate spec without a container fails synth with the service and field', () => {
