@@ -170,9 +170,6 @@ export class LambdaMicroservice extends Construct implements DeployedService {
       throw ConstructPropError.of(this, 'spec', `is not valid:\n${(error as Error).message}`);
     }
     this.functionName = `${props.platformName}-${props.environmentName}-${spec.name}`;
-    if (this.functionName.length > 64) {
-      throw ConstructPropError.of(this, 'spec.name', `makes the function name '${this.functionName}' longer than Lambda's 64 characters`);
-    }
     const retain = props.retainData ?? false;
     const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 

@@ -39,11 +39,6 @@ export interface MonitoringTarget {
    */
   readonly defaultLatencyP99Millis?: number;
   /**
-   * A latency threshold must stay below this (a function's timeout), in milliseconds.
-   * @default - no ceiling
-   */
-  readonly latencyCeilingMillis?: number;
-  /**
    * Queues holding what the service failed to handle that no other alarm watches; each gets a depth alarm.
    * @default - none
    */

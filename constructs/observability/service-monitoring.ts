@@ -6,11 +6,11 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AlarmWithAnnotation, DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
-import { MonitoringSpec, ServiceSpecBase, parseRoute } from '../model/service-spec';
+import { ServiceSpecBase, parseRoute } from '../model/service-spec';
 import { fargateMonitoring, type MonitoredContainerService } from '../runtimes/fargate/fargate-monitoring';
 import { kubernetesMonitoring, type MonitoredKubernetesService } from '../runtimes/kubernetes/kubernetes-monitoring';
 import { lambdaMonitoring } from '../runtimes/lambda/lambda-monitoring';
-import { DEFAULT_CONTAINER_LATENCY_MILLIS, DEFAULT_DEAD_LETTER_MESSAGES, DEFAULT_ERROR_RATE_PERCENT, DEFAULT_SATURATION_PERCENT, type MonitoringThresholds } from '../model/monitoring-policy';
+import { checkMonitoring, monitoringThresholdsOf, type MonitoringThresholds } from '../model/monitoring-policy';
 import type { MonitoringTarget, SummaryMetric } from './monitoring-target';
 
 export type { MonitoredContainerService } from '../runtimes/fargate/fargate-monitoring';
@@ -170,22 +170,17 @@ export class ServiceMonitoring extends Construct {
   }
 }
 
+/**
+ * The spec's thresholds, checked with the validation pass's own rules (so a construct used on its own
+ * fails as clearly); a runtime's default p99 latency applies where the spec sets none.
+ */
 function thresholdsOf(scope: Construct, spec: ServiceSpecBase, target: MonitoringTarget): MonitoringThresholds {
-  const given = spec.monitoring ?? {};
-  const ceiling = target.latencyCeilingMillis;
-  const thresholds: MonitoringThresholds = {
-    errorRatePercent: given.errorRatePercent ?? DEFAULT_ERROR_RATE_PERCENT,
-    latencyP99Millis: given.latencyP99Millis ?? target.defaultLatencyP99Millis ?? DEFAULT_CONTAINER_LATENCY_MILLIS,
-    deadLetterMessages: given.deadLetterMessages ?? DEFAULT_DEAD_LETTER_MESSAGES,
-    saturationPercent: given.saturationPercent ?? DEFAULT_SATURATION_PERCENT,
-  };
-  const check = (field: keyof MonitoringSpec, ok: boolean, expected: string) => {
-    if (!ok) throw ConstructPropError.of(scope, `spec.monitoring.${field}`, `of service '${spec.name}' is ${thresholds[field]}; expected ${expected}`);
-  };
-  check('errorRatePercent', thresholds.errorRatePercent > 0 && thresholds.errorRatePercent <= 100, 'a share above 0 and at most 100 percent');
-  check('latencyP99Millis', Number.isFinite(thresholds.latencyP99Millis) && thresholds.latencyP99Millis > 0, 'a positive number of milliseconds');
-  if (ceiling !== undefined) check('latencyP99Millis', thresholds.latencyP99Millis < ceiling, `less than the function's timeout of ${ceiling} ms`);
-  check('deadLetterMessages', Number.isInteger(thresholds.deadLetterMessages) && thresholds.deadLetterMessages >= 1, 'a whole number of messages, at least 1');
-  check('saturationPercent', thresholds.saturationPercent > 0 && thresholds.saturationPercent <= 100, 'a share above 0 and at most 100 percent');
-  return thresholds;
+  const problems: { field: string; message: string }[] = [];
+  checkMonitoring(spec, (field, message) => problems.push({ field, message }));
+  if (problems.length > 0) {
+    throw ConstructPropError.of(scope, `spec.${problems[0].field}`, `of service '${spec.name}' is not valid: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
+  }
+  const thresholds = monitoringThresholdsOf(spec);
+  const runtimeDefault = spec.monitoring?.latencyP99Millis === undefined ? target.defaultLatencyP99Millis : undefined;
+  return runtimeDefault === undefined ? thresholds : { ...thresholds, latencyP99Millis: runtimeDefault };
 }

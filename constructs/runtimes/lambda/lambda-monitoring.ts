@@ -14,7 +14,6 @@ export function lambdaMonitoring(fn: lambda.IFunction & { readonly timeout?: Dur
   const timeoutMillis = (fn.timeout ?? Duration.seconds(3)).toMilliseconds();
   return {
     defaultLatencyP99Millis: Math.round(timeoutMillis * LAMBDA_LATENCY_SHARE_OF_TIMEOUT),
-    latencyCeilingMillis: timeoutMillis,
     deadLetterQueues,
     monitor(facade, { spec, thresholds, errorRateAlarm, period }) {
       const invocations = fn.metricInvocations({ period, statistic: 'Sum' });
