@@ -14,6 +14,7 @@ import type { KubernetesPlatform } from '../kubernetes/kubernetes-platform';
 import { ConstructPropError } from '../model/errors';
 import { AccessLogBucket } from '../observability/access-log-bucket';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
+import { findingTextOf } from '../security/finding-text';
 import { createPrivateBucket } from '../security/private-bucket';
 import { EncryptionKey } from '../security/encryption-key';
 
@@ -55,7 +56,10 @@ export const FIS_KUBERNETES_IDENTITY = 'fis-experiment';
  * AWS FIS experiment templates that prove the platform heals itself. Each template has a CloudWatch
  * alarm as its stop condition (FIS stops the experiment as soon as the alarm fires), a role of its
  * own that may touch only its targets, and logs in an encrypted log group. Add one experiment per
- * service with the `add...` methods; start them with `aws fis start-experiment`.
+ * service with the `add...` methods; start them with `aws fis start-experiment`. What the experiments
+ * share (key, log group, fault-configuration bucket, the cluster's FIS access) is made here; each
+ * experiment's role and template beside its service, so a stack of services grows by the services'
+ * own experiments only.
  */
 export class ChaosExperiments extends Construct {
   /** The templates, by name (`<prefix>-<service>-<fault>`). */
@@ -88,13 +92,13 @@ export class ChaosExperiments extends Construct {
   /**
    * Stops a share of the service's running tasks at once. Proves: the service keeps answering (the
    * load balancer sends traffic to the tasks left) and ECS brings the count back. Stops when the
-   * alarm fires.
+   * alarm fires. Its role and template are made in `scope` (default: beside the service, so they deploy with it).
    */
-  public addStopFargateTasks(service: FargateMicroservice, stopCondition: cloudwatch.IAlarm): fis.CfnExperimentTemplate {
+  public addStopFargateTasks(service: FargateMicroservice, stopCondition: cloudwatch.IAlarm, scope: Construct = service): fis.CfnExperimentTemplate {
     const name = `${this.props.namePrefix}-${service.spec.name}-stop-tasks`;
     const cluster = service.service.cluster;
-    const role = this.roleFor(service.spec.name, 'StopTasks', name);
-    const stack = Stack.of(this);
+    const role = this.roleFor(scope, service.spec.name, 'StopTasks', name);
+    const stack = Stack.of(role);
     const taskArns = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*` });
     role.addToPolicy(new iam.PolicyStatement({
       sid: 'StopTasksOfTheService',
@@ -109,10 +113,10 @@ export class ChaosExperiments extends Construct {
       conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
     }));
     Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/${tokenText(stack, cluster.clusterName)}/*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/${findingTextOf(role, cluster.clusterName)}/*]`,
       reason: 'Tasks get new IDs each time they start; the grant covers the tasks of the one cluster, and a condition holds it to that cluster.',
     });
-    return this.template(name, role, stopCondition, `Stops ${this.taskStopPercent}% of the running tasks of ${service.serviceName}`, {
+    return this.template(scope, name, role, stopCondition, `Stops ${this.taskStopPercent}% of the running tasks of ${service.serviceName}`, {
       targets: {
         Tasks: {
           resourceType: 'aws:ecs:task',
@@ -130,26 +134,25 @@ export class ChaosExperiments extends Construct {
    * five minutes. Proves: callers' timeouts, retries and fallbacks hold, and the rollback alarm sees
    * it. Prepares the function: the FIS Lambda extension as a layer, the environment that points it at
    * the fault configuration in this construct's bucket, and read access to that prefix. Stops when
-   * the alarm fires.
+   * the alarm fires. Their roles and templates are made in `scope` (default: beside the service).
    */
-  public addLambdaFaults(service: LambdaMicroservice, stopCondition: cloudwatch.IAlarm): fis.CfnExperimentTemplate[] {
+  public addLambdaFaults(service: LambdaMicroservice, stopCondition: cloudwatch.IAlarm, scope: Construct = service): fis.CfnExperimentTemplate[] {
     const bucket = this.prepareForLambdaFaults(service);
-    const stack = Stack.of(this);
     const faults: [string, string, Record<string, string>, string][] = [
       ['delay', 'aws:lambda:invocation-add-delay', { duration: 'PT5M', invocationPercentage: '25', startupDelayMilliseconds: '1000' }, `Delays 25% of the invocations of ${service.functionName} by one second`],
       ['errors', 'aws:lambda:invocation-error', { duration: 'PT5M', invocationPercentage: '10', preventExecution: 'true' }, `Fails 10% of the invocations of ${service.functionName} without running the handler`],
     ];
     return faults.map(([fault, actionId, parameters, description]) => {
       const name = `${this.props.namePrefix}-${service.spec.name}-lambda-${fault}`;
-      const role = this.roleFor(service.spec.name, `Lambda${fault}`, name);
+      const role = this.roleFor(scope, service.spec.name, `Lambda${fault}`, name);
       role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadTheFunction', actions: ['lambda:GetFunction'], resources: [service.function.functionArn] }));
       role.addToPolicy(new iam.PolicyStatement({ sid: 'WriteFaultConfigurations', actions: ['s3:PutObject', 's3:DeleteObject'], resources: [bucket.arnForObjects(`${FAULT_CONFIG_PREFIX}*`)] }));
       this.key.key.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
       Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${FAULT_CONFIG_PREFIX}*]`,
+        id: `AwsSolutions-IAM5[Resource::${findingTextOf(role, bucket.bucketArn)}/${FAULT_CONFIG_PREFIX}*]`,
         reason: 'FIS writes one fault configuration object per experiment run, named at run time; the grant is held to the fault-configuration prefix of the experiments\' own bucket.',
       });
-      return this.template(name, role, stopCondition, description, {
+      return this.template(scope, name, role, stopCondition, description, {
         targets: { Functions: { resourceType: 'aws:lambda:function', resourceArns: [service.function.functionArn], selectionMode: 'ALL' } },
         actions: { [fault === 'delay' ? 'AddDelay' : 'InjectErrors']: { actionId, description, parameters, targets: { Functions: 'Functions' } } },
       });
@@ -178,7 +181,7 @@ export class ChaosExperiments extends Construct {
     const policy = service.role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       Validations.of(policy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${FAULT_CONFIG_PREFIX}*]`,
+        id: `AwsSolutions-IAM5[Resource::${findingTextOf(policy, bucket.bucketArn)}/${FAULT_CONFIG_PREFIX}*]`,
         reason: 'The FIS Lambda extension reads the fault configuration FIS writes for a run, named at run time; the grant is held to the fault-configuration prefix of the experiments\' bucket.',
       });
     }
@@ -189,23 +192,24 @@ export class ChaosExperiments extends Construct {
    * Deletes pods of a Kubernetes service. Proves: the Deployment replaces them, the disruption budget
    * and the remaining replicas keep the service up. FIS acts in the cluster as the Kubernetes user
    * `fis-experiment` (an access entry for its role) through a service account and a Role limited to
-   * the platform's namespace. Stops when the alarm fires.
+   * the platform's namespace. Stops when the alarm fires. Its role, access entry and template are made
+   * in `scope` (default: these experiments; the kubernetes service passes itself).
    */
-  public addDeleteKubernetesPods(kubernetes: KubernetesPlatform, serviceName: string, stopCondition: cloudwatch.IAlarm): fis.CfnExperimentTemplate {
+  public addDeleteKubernetesPods(kubernetes: KubernetesPlatform, serviceName: string, stopCondition: cloudwatch.IAlarm, scope: Construct = this): fis.CfnExperimentTemplate {
     if (!kubernetes.charts.has(serviceName)) {
       throw ConstructPropError.of(this, 'serviceName', `'${serviceName}' is not a service of the Kubernetes platform (${[...kubernetes.charts.keys()].join(', ')})`);
     }
     const name = `${this.props.namePrefix}-${serviceName}-delete-pods`;
-    const role = this.roleFor(serviceName, 'DeletePods', name);
+    const role = this.roleFor(scope, serviceName, 'DeletePods', name);
     role.addToPolicy(new iam.PolicyStatement({ sid: 'DescribeTheCluster', actions: ['eks:DescribeCluster'], resources: [kubernetes.cluster.clusterArn] }));
     const rbac = this.kubernetesAccess(kubernetes);
-    const access = new eks.CfnAccessEntry(this, `${serviceName}DeletePodsAccess`, {
+    const access = new eks.CfnAccessEntry(scope, `${serviceName}DeletePodsAccess`, {
       clusterName: kubernetes.cluster.clusterName,
       principalArn: role.roleArn,
       type: 'STANDARD',
       username: FIS_KUBERNETES_IDENTITY,
     });
-    const template = this.template(name, role, stopCondition, `Deletes ${this.podDeleteCount} pod(s) of ${serviceName} in ${kubernetes.cluster.clusterName}/${kubernetes.namespace}`, {
+    const template = this.template(scope, name, role, stopCondition, `Deletes ${this.podDeleteCount} pod(s) of ${serviceName} in ${kubernetes.cluster.clusterName}/${kubernetes.namespace}`, {
       targets: {
         Pods: {
           resourceType: 'aws:eks:pod',
@@ -266,9 +270,9 @@ export class ChaosExperiments extends Construct {
   }
 
   /** A role FIS assumes for one experiment, allowed to deliver the experiment's logs. */
-  private roleFor(serviceName: string, fault: string, experimentName: string): iam.Role {
-    const stack = Stack.of(this);
-    const role = new iam.Role(this, `${serviceName}${fault}Role`, {
+  private roleFor(scope: Construct, serviceName: string, fault: string, experimentName: string): iam.Role {
+    const stack = Stack.of(scope);
+    const role = new iam.Role(scope, `${serviceName}${fault}Role`, {
       assumedBy: new iam.ServicePrincipal('fis.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
@@ -287,9 +291,9 @@ export class ChaosExperiments extends Construct {
     return role;
   }
 
-  private template(name: string, role: iam.Role, stopCondition: cloudwatch.IAlarm, description: string, body: Pick<fis.CfnExperimentTemplateProps, 'targets' | 'actions'>): fis.CfnExperimentTemplate {
+  private template(scope: Construct, name: string, role: iam.Role, stopCondition: cloudwatch.IAlarm, description: string, body: Pick<fis.CfnExperimentTemplateProps, 'targets' | 'actions'>): fis.CfnExperimentTemplate {
     if (this.templates.has(name)) throw ConstructPropError.of(this, 'experiments', `already has '${name}'`);
-    const template = new fis.CfnExperimentTemplate(this, name.slice(this.props.namePrefix.length + 1), {
+    const template = new fis.CfnExperimentTemplate(scope, name.slice(this.props.namePrefix.length + 1), {
       description: description.slice(0, 512),
       roleArn: role.roleArn,
       stopConditions: [{ source: 'aws:cloudwatch:alarm', value: stopCondition.alarmArn }],
@@ -301,13 +305,4 @@ export class ChaosExperiments extends Construct {
     this.templates.set(name, template);
     return template;
   }
-}
-
-/** How cdk-nag writes a value in a finding: a Ref as `<LogicalId>`, an import as its export name, a literal as itself. */
-function tokenText(stack: Stack, value: string): string {
-  const resolved = stack.resolve(value) as unknown;
-  if (typeof resolved === 'string') return resolved;
-  const ref = (resolved as { Ref?: string }).Ref;
-  if (ref) return `<${ref}>`;
-  return JSON.stringify(resolved);
 }

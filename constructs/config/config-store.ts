@@ -14,8 +14,11 @@ export interface ConfigStoreProps {
   readonly platformName: string;
   /** Environment name, the second level. */
   readonly environmentName: string;
-  /** The services whose `config` is written to the store. */
-  readonly services: readonly ServiceSpecBase[];
+  /**
+   * Services whose `config` is written to the store when it is made, under the store itself.
+   * @default - none: each service's parameters are made when it is bound (`bindService`), under the service
+   */
+  readonly services?: readonly ServiceSpecBase[];
 }
 
 const LEVEL = /^[a-z][a-z0-9-]{0,31}$/;
@@ -27,12 +30,16 @@ export const DEFAULT_CONFIG_MAX_AGE_SECONDS = 60;
  * The config server: a Parameter Store hierarchy `/<platform>/<env>/<service>/<key>` made from
  * each spec's config and resilience policies. Services read their own path (with caching) and nothing else; a changed
  * value takes effect without a redeploy.
+ *
+ * A service's parameters are made beside it when it is bound (`bindService`), so they deploy with the
+ * service and the store's own stack does not grow with the catalog; services given in `services` have
+ * theirs made under the store.
  */
 export class ConfigStore extends Construct {
   /** `/<platform>/<env>`, the root of the hierarchy. */
   public readonly rootPath: string;
   /** Every parameter made, by service name and key. */
-  public readonly parameters: ReadonlyMap<string, ReadonlyMap<string, ssm.StringParameter>>;
+  public readonly parameters: ReadonlyMap<string, ReadonlyMap<string, ssm.StringParameter>> = new Map();
 
   constructor(scope: Construct, id: string, props: ConfigStoreProps) {
     super(scope, id);
@@ -43,37 +50,21 @@ export class ConfigStore extends Construct {
       throw ConstructPropError.of(this, 'environmentName', `'${props.environmentName}' must be lowercase letters, digits and hyphens`);
     }
     this.rootPath = `/${props.platformName}/${props.environmentName}`;
-    const byService = new Map<string, Map<string, ssm.StringParameter>>();
-    for (const spec of props.services) {
-      const own = new Map<string, ssm.StringParameter>();
-      // Each service's parameters under a scope of its own, so no two services' ids can collide.
-      const scope = new Construct(this, spec.name);
-      // The spec's config, and its resilience policies as `resilience.<callee>.<field>`.
-      for (const [key, value] of Object.entries(configEntriesOf(spec))) {
-        own.set(
-          key,
-          new ssm.StringParameter(scope, key, {
-            parameterName: this.parameterName(spec.name, key),
-            stringValue: value,
-            description: `${key} of ${spec.name}`,
-            tier: ssm.ParameterTier.STANDARD,
-          }),
-        );
-      }
-      byService.set(spec.name, own);
-    }
-    this.parameters = byService;
+    // Each service's parameters under a scope of its own, so no two services' ids can collide.
+    for (const spec of props.services ?? []) this.addParameters(new Construct(this, spec.name), spec);
   }
 
   /**
    * Lets a deployed service of any runtime read its own config path and secrets, and points its code
-   * at them (`CONFIG_PATH`, `CONFIG_MAX_AGE_SECONDS`).
+   * at them (`CONFIG_PATH`, `CONFIG_MAX_AGE_SECONDS`). Its parameters, unless the store made them, are
+   * made under the service (`<service>/Config/<key>`), so they live in the service's stack.
    */
   public bindService(service: DeployedService, maxAgeSeconds = DEFAULT_CONFIG_MAX_AGE_SECONDS): void {
     if (!Number.isInteger(maxAgeSeconds) || maxAgeSeconds < 0 || maxAgeSeconds > 3600) {
       throw ConstructPropError.of(service, 'configMaxAgeSeconds', `is ${maxAgeSeconds}; expected whole seconds from 0 to 3600`);
     }
     const name = service.spec.name;
+    if (!this.parameters.has(name)) this.addParameters(new Construct(service, 'Config'), service.spec);
     this.grantReadConfig(name, service);
     this.grantReadSecrets(name, service.spec.secrets ?? [], service);
     service.addEnvironment(SERVICE_ENVIRONMENT.configPath, this.pathOf(name));
@@ -127,5 +118,22 @@ export class ConfigStore extends Construct {
         stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${this.pathOf(serviceName).slice(1)}/${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
       ),
     });
+  }
+
+  /** Makes one service's parameters in `scope`: its config, and its resilience policies as `resilience.<callee>.<field>`. */
+  private addParameters(scope: Construct, spec: ServiceSpecBase): void {
+    const own = new Map<string, ssm.StringParameter>();
+    for (const [key, value] of Object.entries(configEntriesOf(spec))) {
+      own.set(
+        key,
+        new ssm.StringParameter(scope, key, {
+          parameterName: this.parameterName(spec.name, key),
+          stringValue: value,
+          description: `${key} of ${spec.name}`,
+          tier: ssm.ParameterTier.STANDARD,
+        }),
+      );
+    }
+    (this.parameters as Map<string, ReadonlyMap<string, ssm.StringParameter>>).set(spec.name, own);
   }
 }

@@ -172,7 +172,7 @@ export class KubernetesMicroservice extends Construct implements DeployedService
 
   /** Deletes pods of the service, stopped by the alarm. */
   public addChaosExperiments(experiments: () => ChaosExperiments, stopCondition: cloudwatch.IAlarm): void {
-    experiments().addDeleteKubernetesPods(this.platform, this.spec.name, stopCondition);
+    experiments().addDeleteKubernetesPods(this.platform, this.spec.name, stopCondition, this);
   }
 
   /**

@@ -377,6 +377,9 @@ export function parseRoute(route: string): ParsedRoute | string {
   return { method, path, segments };
 }
 
+/** Cognito's most scopes on one app client; each front end's client also takes `openid` and `email`. */
+export const MAX_SCOPES_PER_APP_CLIENT = 50;
+
 /** The OAuth scope that guards a route: reads need `<service>.read`, writes `<service>.write`. */
 export function scopeNameFor(serviceName: string, method: HttpMethod): string {
   return `${serviceName}.${method === 'GET' ? 'read' : 'write'}`;

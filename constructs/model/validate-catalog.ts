@@ -7,7 +7,7 @@ import { checkMonitoring } from './monitoring-policy';
 import { requestBodySchemaProblem } from './request-body-schema';
 import { POLICY_BOUNDS, RESILIENCE_CONFIG_PREFIX, callBudgetsExplained, integrationTimeoutMsOf, isUsableResilience } from './resilience-policy';
 import type { RuntimeRules } from './runtime-rules';
-import { FRONT_ENDS, ParsedRoute, ServiceSpec, ServiceSpecBase, parseRoute, requestModelNameOf } from './service-spec';
+import { FRONT_ENDS, MAX_SCOPES_PER_APP_CLIENT, ParsedRoute, ServiceSpec, ServiceSpecBase, parseRoute, requestModelNameOf, scopeNameFor } from './service-spec';
 import {
   ENTRY_FIELDS, EVENTS_FIELDS, POLICY_FIELDS, QUOTA_FIELDS, ROUTE_FIELDS, Report, SCALING_FIELDS, SERVICE_FIELDS, TABLE_FIELDS,
   checkAttributes, checkFields, didYouMean, isRecord, isWholeNumber, nearestOf,
@@ -78,6 +78,7 @@ export function catalogProblems(catalog: unknown, options: CatalogValidationOpti
   const label = (spec: ServiceSpecBase) => labelOf(spec, catalog.indexOf(spec));
   checkRoutesAcrossServices(specs, label, problems);
   checkRequestModelNames(specs, label, problems);
+  checkScopesAcrossServices(specs, label, problems);
   checkEventsAcrossServices(specs, label, problems);
   checkDependencies(specs, label, rules, problems);
   checkEntriesAcrossServices(specs, label, problems);
@@ -422,6 +423,32 @@ function checkRoutesAcrossServices(catalog: readonly ServiceSpecBase[], label: L
 
 function shapeOf(route: ParsedRoute): string {
   return '/' + route.segments.map((s) => (s.startsWith('{') ? '{}' : s)).join('/');
+}
+
+/**
+ * Every route is guarded by its service's read or write scope, which the front ends it is exposed to
+ * are given: Cognito holds at most 50 scopes on a front end's app client, two of them `openid` and
+ * `email`. The service whose route needs one scope too many is named. (Two front ends of 48 need at
+ * most 96 scopes, within the 100 of the platform's one resource server.)
+ */
+function checkScopesAcrossServices(catalog: readonly ServiceSpecBase[], label: Label, problems: SpecProblem[]): void {
+  const clientScopes = new Map(FRONT_ENDS.map((frontEnd) => [frontEnd, new Set<string>()]));
+  const clientLimit = MAX_SCOPES_PER_APP_CLIENT - 2;
+  for (const spec of catalog) {
+    if (typeof spec.name !== 'string') continue;
+    for (const { route, parsed, index } of routesOf(spec)) {
+      const scope = scopeNameFor(spec.name, parsed.method);
+      const frontEnds = Array.isArray(route.frontEnds) ? route.frontEnds : FRONT_ENDS;
+      for (const frontEnd of frontEnds) {
+        const scopes = clientScopes.get(frontEnd);
+        if (scopes === undefined) continue;
+        if (!scopes.has(scope) && scopes.size === clientLimit) {
+          problems.push({ service: label(spec), field: `routes[${index}].frontEnds`, message: `'${route.route}' gives the ${frontEnd} front end the scope '${scope}', one more than the ${clientLimit} its Cognito app client can hold beside openid and email; expose the route to fewer front ends` });
+        }
+        scopes.add(scope);
+      }
+    }
+  }
 }
 
 /** The gateway names each body schema's model from the service name without its hyphens, so `ab-c` and `abc` could make the same one. */

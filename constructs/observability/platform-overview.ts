@@ -30,16 +30,24 @@ export interface PlatformOverviewProps {
    * @default Duration.seconds(3)
    */
   readonly gatewayLatencyP99?: Duration;
+  /**
+   * Services per dashboard: a dashboard holds at most 500 widgets and each service's row takes four,
+   * so the rows of a larger catalog continue on further dashboards (`<prefix>-overview-2`, ...).
+   * @default 100
+   */
+  readonly servicesPerDashboard?: number;
 }
 
 /**
  * One dashboard for the whole platform: the edge (traffic, 5xx rate, p99 latency, with alarms to
  * the alert topic), then one row per service with its requests, error rate and p99 latency, and
- * the state of every service alarm.
+ * the state of every service alarm. Rows past `servicesPerDashboard` continue on further dashboards.
  */
 export class PlatformOverview extends Construct {
   /** The facade that made the dashboard and the gateway alarms. */
   public readonly facade: MonitoringFacade;
+  /** The dashboards that continue the rows of a large catalog, in order (`<prefix>-overview-2`, ...). */
+  public readonly continuations: readonly cloudwatch.Dashboard[];
 
   constructor(scope: Construct, id: string, props: PlatformOverviewProps) {
     super(scope, id);
@@ -74,12 +82,30 @@ export class PlatformOverview extends Construct {
         addLatencyP99Alarm: { Critical: { maxLatency: props.gatewayLatencyP99 ?? Duration.seconds(3) } },
       });
     }
-    for (const service of props.services) {
+    const perDashboard = props.servicesPerDashboard ?? 100;
+    if (!Number.isInteger(perDashboard) || perDashboard < 1 || perDashboard > 120) throw ConstructPropError.of(this, 'servicesPerDashboard', `is ${perDashboard}; expected a whole number from 1 to 120 (four widgets a service, 500 a dashboard)`);
+    const rowOf = (service: ServiceMonitoring): cloudwatch.IWidget[] => {
       const name = service.serviceName;
-      this.facade.addMediumHeader(name);
       const width = Math.floor(24 / Math.max(1, service.summaryMetrics.length));
-      this.facade.addWidget(new cloudwatch.Row(...service.summaryMetrics.map(({ title, metric }) => new cloudwatch.GraphWidget({ title: `${name}: ${title}`, left: [metric], width, height: 5 }))));
+      return [
+        new cloudwatch.TextWidget({ markdown: `### ${name}`, width: 24, height: 1 }),
+        new cloudwatch.Row(...service.summaryMetrics.map(({ title, metric }) => new cloudwatch.GraphWidget({ title: `${name}: ${title}`, left: [metric], width, height: 5 }))),
+      ];
+    };
+    for (const service of props.services.slice(0, perDashboard)) {
+      this.facade.addMediumHeader(service.serviceName);
+      const [, row] = rowOf(service);
+      this.facade.addWidget(row);
     }
+    const continuations: cloudwatch.Dashboard[] = [];
+    for (let start = perDashboard; start < props.services.length; start += perDashboard) {
+      const page = continuations.length + 2;
+      continuations.push(new cloudwatch.Dashboard(this, `Dashboard${page}`, {
+        dashboardName: `${props.namePrefix}-overview-${page}`,
+        widgets: props.services.slice(start, start + perDashboard).map(rowOf),
+      }));
+    }
+    this.continuations = continuations;
     const alarms = props.services.flatMap((service) => service.alarms.map((a) => a.alarm));
     if (alarms.length > 0) {
       this.facade.addMediumHeader('Alarms of every service');

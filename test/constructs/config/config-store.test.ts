@@ -1,12 +1,28 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Construct } from 'constructs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ConfigStore } from '../../../constructs/config/config-store';
 import type { ServiceSpec } from '../../../constructs/model/service-spec';
+import type { DeployedService } from '../../../constructs/runtimes/service-runtime';
 import { orders } from '../../../services/orders/service';
 import { arnText, asList, logicalIds, newStack, statementsOfRole } from '../helpers';
 
 const billing: ServiceSpec = { name: 'billing', runtime: 'lambda', lambda: { entry: '/app/h.ts' }, config: { provider: 'stripe' } };
 const PREFIX = 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter';
+
+/** The least a deployed service offers the config store: a construct with a role, its spec and its environment. */
+class BoundService extends Construct {
+  public readonly grantPrincipal: iam.IPrincipal;
+  public readonly environment: Record<string, string> = {};
+  constructor(scope: Construct, public readonly spec: ServiceSpec) {
+    super(scope, spec.name);
+    this.grantPrincipal = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  }
+  public addEnvironment(name: string, value: string): void {
+    this.environment[name] = value;
+  }
+}
 
 describe('ConfigStore', () => {
   let template: Template;
@@ -46,6 +62,20 @@ describe('ConfigStore', () => {
   test('grantReadConfig of an unknown service throws, naming it', () => {
     const role = new iam.Role(newStack(), 'R', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     expect(() => store.grantReadConfig('payments', role)).toThrow(/prop 'services' has no service named 'payments'/);
+  });
+
+  test('a service it was not given is bound with its parameters made beside it, in its own stack', () => {
+    const app = newStack().node.scope as App;
+    const shared = new Stack(app, 'Shared');
+    const own = new Stack(app, 'Billing');
+    const store = new ConfigStore(shared, 'Config', { platformName: 'shop', environmentName: 'dev' });
+    const service = new BoundService(own, billing);
+    // The store reads only what a BoundService has.
+    store.bindService(service as unknown as DeployedService);
+    Template.fromStack(shared).resourceCountIs('AWS::SSM::Parameter', 0);
+    Template.fromStack(own).hasResourceProperties('AWS::SSM::Parameter', { Name: '/shop/dev/billing/provider', Value: 'stripe' });
+    expect(store.parameters.get('billing')!.get('provider')!.node.path).toBe('Billing/billing/Config/provider');
+    expect(service.environment).toEqual({ CONFIG_PATH: '/shop/dev/billing', CONFIG_MAX_AGE_SECONDS: '60' });
   });
 
   test.each([

@@ -85,6 +85,13 @@ describe('validateCatalog rejects a bad catalog, naming the service and the fiel
     ['a sort key equal to the partition key', [lambdaSpec('orders', { table: { partitionKey: 'pk', sortKey: 'pk' } })], 'orders', 'table.sortKey', /differ/],
   ];
 
+  // Cognito holds 50 scopes on an app client, two of them openid and email: each routed service needs its read and write scopes.
+  const routed = (count: number, frontEnds?: string[]) =>
+    Array.from({ length: count }, (_, i) => lambdaSpec(`svc-${i}`, { routes: [{ route: `GET /svc-${i}`, frontEnds }, { route: `POST /svc-${i}`, frontEnds }] }));
+  cases.push(
+    ['a front end given a 49th scope', routed(25), 'svc-24', 'routes[0].frontEnds', /gives the web front end the scope 'svc-24\.read', one more than the 48 its Cognito app client can hold beside openid and email/],
+  );
+
   test.each(cases)('rejects %s', (_what, specs, service, field, detail) => {
     const error = errorOf(specs);
     expect(error.message).toMatch(new RegExp(`service '${escape(service)}', field '${escape(field)}'`));

@@ -106,6 +106,28 @@ describe('AlertTopic and PlatformOverview', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 
+  test('PlatformOverview continues the rows of a large catalog on further dashboards, each within 500 widgets', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'T');
+    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
+    const services = Array.from({ length: 5 }, (_, i) => new ServiceMonitoring(stack, `Monitoring${i}`, { spec: { name: `svc-${i}`, runtime: 'lambda', lambda: { entry: __filename } } as ServiceSpec, namePrefix: 'shop-test', alertTopic: topic, function: fn }));
+    const overview = new PlatformOverview(stack, 'Overview', { namePrefix: 'shop-test', alertTopic: topic, services, servicesPerDashboard: 2 });
+    expect(overview.continuations).toHaveLength(2);
+    const dashboards = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard')).map((d) => d.Properties);
+    const named = (name: string) => dashboards.find((d) => d.DashboardName === name)!;
+    const body = (name: string) => JSON.stringify(named(name).DashboardBody);
+    expect(body('shop-test-overview')).toContain('svc-1: ');
+    expect(body('shop-test-overview')).not.toContain('svc-2: ');
+    expect(body('shop-test-overview-2')).toContain('svc-2: ');
+    expect(body('shop-test-overview-2')).toContain('svc-3: ');
+    expect(body('shop-test-overview-3')).toContain('svc-4: ');
+  });
+
+  test.each([0, 121, 2.5])('PlatformOverview rejects %p services per dashboard', (servicesPerDashboard) => {
+    const stack = newStack();
+    expect(() => new PlatformOverview(stack, 'Overview', { namePrefix: 'shop-test', alertTopic: new sns.Topic(stack, 'T'), services: [], servicesPerDashboard })).toThrow(new RegExp(`Test/Overview: prop 'servicesPerDashboard' is ${servicesPerDashboard}; expected a whole number from 1 to 120`));
+  });
+
   test('PlatformOverview rejects a gateway error rate outside (0, 100]', () => {
     const stack = newStack();
     expect(() => new PlatformOverview(stack, 'Overview', { namePrefix: 'shop-test', alertTopic: new sns.Topic(stack, 'T'), services: [], gatewayErrorRatePercent: 0 })).toThrow(/Test\/Overview: prop 'gatewayErrorRatePercent' is 0/);
