@@ -38,22 +38,53 @@ import { Saga } from './workflow/saga';
 /**
  * Where each layer of the platform is made. Give a stack per lifecycle to split the platform;
  * leave a layer out to make it inside the MicroservicePlatform itself (which must then sit in a stack).
+ * A layer is read only when the platform has something to make in it, so a placement whose
+ * properties make stacks on first read makes no empty stack.
+ *
+ * What grows with the catalog is each service's own: give `service` (a stack per service) and every
+ * stack stays within CloudFormation's limits whatever the number of services, since each service's
+ * stack holds that one service with its config, registration, subscription, routes, dashboard, alarms
+ * and experiments, and the layers hold only what the services share.
  */
 export interface PlatformPlacement {
   /** The VPC. */
   readonly network?: Construct;
   /** Registry, config store, identity and tracing: shared by every service. */
   readonly shared?: Construct;
-  /** The services. */
+  /**
+   * What the services of a runtime share (the ECS cluster and the gateway's VPC link, the chaos
+   * experiments' key, log group and bucket) and, without `service`, the services themselves.
+   */
   readonly services?: Construct;
-  /** The edge gateway. */
+  /**
+   * Where each service is made, with everything that is its own: its runtime's constructs, config
+   * parameters, registration, event subscription, rollback alarm, dashboard and alarms, chaos
+   * experiments and its routes at the edge (the edge's stage then follows them, in `edgeStage`).
+   * Called once per service, in catalog order, with the layer its runtime names; return a stack of
+   * its own to split the platform by service.
+   * @default - the layer of its runtime (`services` unless the runtime says otherwise)
+   */
+  readonly service?: (spec: ServiceSpec, layer: PlatformLayer) => Construct;
+  /** The edge gateway: the REST API, its authorizer, firewall and access logs. */
   readonly edge?: Construct;
+  /**
+   * The edge's deployment and stage (with the firewall association and the front ends' usage plans),
+   * which must follow every route. When services have scopes of their own (`service`) in other stacks,
+   * their routes are made with them, so this must be a stack of its own.
+   * @default - the edge layer
+   */
+  readonly edgeStage?: Construct;
   /** The EKS cluster and the kubernetes services on it (made only when the catalog has any). */
   readonly kubernetes?: Construct;
   /**
-   * Central logs (OpenSearch and its pipeline), dashboards, alarms and the alert topic. It reads
-   * from every other layer, so its stack depends on theirs.
-   * @default - the edge layer when that is given (it too is made after the services), else this construct
+   * The sagas, whose state machines invoke the services (so they follow them).
+   * @default - the services layer
+   */
+  readonly sagas?: Construct;
+  /**
+   * Central logs (OpenSearch and its pipeline), a log subscription per service log group, and the
+   * platform overview. It reads from every other layer, so its stack depends on theirs.
+   * @default - the edge stage, else the edge layer, when given (they too are made after the services), else this construct
    */
   readonly observability?: Construct;
 }
@@ -173,7 +204,7 @@ export class MicroservicePlatform extends Construct {
 
     const placement = props.placement ?? {};
     const scopeOf = (layer: PlatformLayer): Construct => {
-      const target = layer === 'observability' ? placement.observability ?? placement.edge : placement[layer];
+      const target = layer === 'observability' ? placement.observability ?? placement.edgeStage ?? placement.edge : placement[layer];
       if (target) return target;
       try {
         Stack.of(this);
@@ -199,7 +230,8 @@ export class MicroservicePlatform extends Construct {
       httpNamespaceName: prefix,
       dnsNamespaceName: `${environmentName}.${platformName}.internal`,
     });
-    this.config = new ConfigStore(shared, 'Config', { platformName, environmentName, services: this.services });
+    // Each service's parameters are made beside it when it is bound, below.
+    this.config = new ConfigStore(shared, 'Config', { platformName, environmentName });
     this.identity = new PlatformIdentity(shared, 'Identity', {
       platformName,
       environmentName,
@@ -237,7 +269,7 @@ export class MicroservicePlatform extends Construct {
       let deployment = deployments.get(runtime.name);
       if (deployment === undefined) deployments.set(runtime.name, (deployment = runtime.bind(context)));
       const layer = runtime.layer ?? 'services';
-      services.set(spec.name, deployment.deploy(scopeOf(layer), spec));
+      services.set(spec.name, deployment.deploy(placement.service?.(spec, layer) ?? scopeOf(layer), spec));
       layers.set(spec.name, layer);
     }
     this.runtimeDeployments = deployments;
@@ -272,7 +304,7 @@ export class MicroservicePlatform extends Construct {
       if (target === undefined) throw ConstructPropError.of(this, 'sagas', `'${saga.name}' invokes '${spec.service}', whose runtime has no function a saga can invoke`);
       return { function: target, action: spec.action };
     };
-    const sagaScope = sagaSpecs.length > 0 ? new Construct(scopeOf('services'), 'Sagas') : undefined;
+    const sagaScope = sagaSpecs.length > 0 ? new Construct(placement.sagas ?? scopeOf('services'), 'Sagas') : undefined;
     for (const saga of sagaSpecs) {
       sagas.set(
         saga.name,
@@ -305,6 +337,9 @@ export class MicroservicePlatform extends Construct {
         logRetention: profile.logRetention,
         retainData,
         configureAccountLogging: props.configureAccountLogging,
+        // With a scope per service, each service's routes are made with it, and the stage follows them all.
+        routeScope: placement.service ? (backend) => services.get(backend.spec.name)! : undefined,
+        stageScope: placement.edgeStage,
       });
     }
 
@@ -324,11 +359,11 @@ export class MicroservicePlatform extends Construct {
     for (const deployment of deployments.values()) deployment.observe?.({ scope: observability, logs: this.logs });
     if (this.gateway) this.logs.subscribe('gateway-access', this.gateway.accessLogGroup);
     const gatewayStage = this.gateway ? { apiName: `${prefix}-edge`, stageName: environmentName } : undefined;
-    const monitoringScope = new Construct(observability, 'ServiceMonitoring');
     const monitoring = new Map<string, ServiceMonitoring>();
     for (const service of services.values()) {
       service.logGroups.forEach((logGroup, index) => this.logs.subscribe(index === 0 ? service.spec.name : `${service.spec.name}-${index}`, logGroup));
-      monitoring.set(service.spec.name, new ServiceMonitoring(monitoringScope, service.spec.name, {
+      // Its dashboard and alarms beside the service, so the observability layer does not grow with the catalog.
+      monitoring.set(service.spec.name, new ServiceMonitoring(service, 'Monitoring', {
         spec: service.spec,
         namePrefix: prefix,
         alertTopic: this.alerts.topic,

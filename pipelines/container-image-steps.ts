@@ -19,7 +19,7 @@ export interface ContainerImageStepsOptions {
 }
 
 /**
- * One CodeBuild step per container service of the stage, run before the stage's services stack
+ * One CodeBuild step per container service of the stage, run before the stack of that service
  * deploys (after the shared stack, which holds the repositories): it builds the image from the
  * service's Dockerfile (or promotes the one the earlier stage built), pushes it to the service's
  * repository under the immutable tag, and fails on critical or high scan findings. Its role may
@@ -28,7 +28,7 @@ export interface ContainerImageStepsOptions {
 export function containerImageSteps(pipelineStack: Stack, stage: PlatformStage, options: ContainerImageStepsOptions): pipelines.StackSteps[] {
   if (options.imageTag === undefined) return [];
   const platform = stage.stacks.platform;
-  const steps: pipelines.Step[] = [];
+  const stackSteps: pipelines.StackSteps[] = [];
   for (const [name, service] of platform.fargateServices) {
     const container = service.spec.container!;
     if (container.image) continue; // pinned in the spec: nothing to build
@@ -51,7 +51,7 @@ export function containerImageSteps(pipelineStack: Stack, stage: PlatformStage, 
         resources: [repositoryArn(sourceRepositoryName)],
       }));
     }
-    steps.push(new pipelines.CodeBuildStep(`${stage.stageName}-${name}-image`, {
+    const step = new pipelines.CodeBuildStep(`${stage.stageName}-${name}-image`, {
       projectName: `${platform.node.id}-${name}-image`.slice(0, 150),
       input: options.source,
       env: {
@@ -65,7 +65,9 @@ export function containerImageSteps(pipelineStack: Stack, stage: PlatformStage, 
       // The services' images are linux/arm64: built natively on an arm64 builder, with Docker (privileged).
       buildEnvironment: { buildImage: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0, computeType: codebuild.ComputeType.LARGE, privileged: true },
       rolePolicyStatements: policy,
-    }));
+    });
+    // Before the stack of the service that runs the image.
+    stackSteps.push({ stack: stage.stacks.serviceStacks.get(name) ?? stage.stacks.services!, pre: [step] });
   }
-  return steps.length > 0 ? [{ stack: stage.stacks.services, pre: steps }] : [];
+  return stackSteps;
 }

@@ -21,8 +21,9 @@ export interface PlatformStageProps extends StageProps {
 
 /**
  * One environment of the platform as a pipeline stage: the same stacks `cdk deploy` makes
- * (`<platform>-<env>-network`, `-shared`, `-services`, `-edge`, `-kubernetes`), plus the edge URL
- * as an output for the checks that follow the deployment.
+ * (`<platform>-<env>-network`, `-shared`, `-service-<name>` per service, `-services`, `-edge`,
+ * `-edge-stage`, `-kubernetes`, `-sagas`, `-observability`, each when it has something in it), plus the
+ * edge URL as an output of the edge stage's stack for the checks that follow the deployment.
  */
 export class PlatformStage extends Stage {
   /** The stacks of the environment. */
@@ -41,7 +42,7 @@ export class PlatformStage extends Stage {
     });
     const gateway = this.stacks.platform.gateway;
     if (gateway) {
-      this.edgeUrl = new CfnOutput(this.stacks.edge, 'EdgeUrl', { value: gateway.api.url, description: 'Base URL of the edge stage' });
+      this.edgeUrl = new CfnOutput(this.stacks.edgeStage!, 'EdgeUrl', { value: gateway.url, description: 'Base URL of the edge stage' });
     }
   }
 }

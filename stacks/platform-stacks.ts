@@ -1,6 +1,6 @@
 import { Stack, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { MicroservicePlatform } from '../constructs/platform';
+import { MicroservicePlatform, type PlatformPlacement } from '../constructs/platform';
 import type { PlatformProfile } from '../constructs/profile';
 import type { SagaSpec } from '../constructs/model/saga-spec';
 import type { ServiceSpec } from '../constructs/model/service-spec';
@@ -19,43 +19,93 @@ export interface PlatformStacksOptions {
   readonly imageTag?: string;
 }
 
-/** The stacks of one environment, one per lifecycle. */
+/** The stacks of one environment: one per lifecycle, one per service, none empty. */
 export interface PlatformStacks {
+  /** `<platform>-<env>-network`: the VPC. */
   readonly network: Stack;
+  /** `<platform>-<env>-shared`: registry, config store, identity, tracing, alerts, the bus, image repositories. */
   readonly shared: Stack;
-  readonly services: Stack;
-  readonly edge: Stack;
-  /** The EKS cluster and the kubernetes services, when the catalog has any. */
+  /** `<platform>-<env>-services`: what the services share (ECS cluster, the gateway's VPC link, the chaos experiments' key, logs and bucket), when anything is. */
+  readonly services?: Stack;
+  /** `<platform>-<env>-service-<name>`: each service with everything that is its own, by service name, in catalog order. */
+  readonly serviceStacks: ReadonlyMap<string, Stack>;
+  /** `<platform>-<env>-edge`: the REST API, its authorizer, firewall and access logs, when any service has routes. */
+  readonly edge?: Stack;
+  /** `<platform>-<env>-edge-stage`: the deployment and stage of every route, when any service has routes. */
+  readonly edgeStage?: Stack;
+  /** `<platform>-<env>-kubernetes`: the EKS cluster, when the catalog has kubernetes services. */
   readonly kubernetes?: Stack;
-  /** Central logs, dashboards, alarms and the alert topic. */
+  /** `<platform>-<env>-sagas`: the sagas' state machines, when there are sagas. */
+  readonly sagas?: Stack;
+  /** `<platform>-<env>-observability`: central logs and the platform overview. */
   readonly observability: Stack;
+  /** Every stack made, in the order it was made. */
+  readonly all: readonly Stack[];
   readonly platform: MicroservicePlatform;
 }
 
+/** The lifecycle stacks, by the suffix of their names. */
+const LAYER_DESCRIPTIONS = {
+  network: 'VPC, subnets, flow logs and gateway endpoints',
+  shared: 'service registry, config store, identity and tracing',
+  services: 'what the services share: the ECS cluster, the gateway link and the chaos experiments\' logs',
+  edge: 'the API gateway, its authorizer and its firewall',
+  'edge-stage': 'the deployment and stage of every route at the edge',
+  kubernetes: 'the EKS cluster',
+  sagas: 'the sagas across the services',
+  observability: 'central logs (OpenSearch and its pipeline) and the platform overview',
+} as const;
+
 /**
- * Places the platform into stacks by lifecycle: the network changes least, shared
- * platform services (registry, config, identity, tracing) next, the services most often, and
- * the edge in front of them, the kubernetes cluster when there are kubernetes services, and
- * observability (logs, dashboards, alarms) over all of them. Stacks are env-agnostic, so synth
- * needs no account. `app` is the App, or a Stage (one per environment of a delivery pipeline).
+ * Places the platform into stacks by lifecycle: the network changes least, shared platform services
+ * (registry, config, identity, tracing) next; then one stack per service (`<platform>-<env>-service-<name>`,
+ * the service and everything that is its own, including its routes at the edge and its dashboard
+ * and alarms), beside what the services share (`-services`: the ECS cluster, the gateway link) and the
+ * EKS cluster (`-kubernetes`); the edge API in front (`-edge`) and its stage after the routes
+ * (`-edge-stage`); the sagas after the services they invoke; observability (central logs and the
+ * overview) over all of them. A stack is made when the platform first puts something in it, so a
+ * catalog without routes has no edge stacks, one without Fargate services (and without chaos
+ * experiments) no services stack. Stacks are env-agnostic, so synth needs no account. `app` is the
+ * App, or a Stage (one per environment of a delivery pipeline).
  */
 export function addPlatformStacks(app: Construct, options: PlatformStacksOptions): PlatformStacks {
   const { platformName, profile } = options;
   const prefix = `${platformName}-${profile.name}`;
-  const stack = (layer: string, description: string) =>
-    new Stack(app, `${prefix}-${layer}`, {
+  const all: Stack[] = [];
+  const stack = (suffix: string, description: string): Stack => {
+    const made = new Stack(app, `${prefix}-${suffix}`, {
       // The same names in an App and in a pipeline Stage (which would otherwise prefix the stage's name).
-      stackName: `${prefix}-${layer}`,
+      stackName: `${prefix}-${suffix}`,
       description: `${platformName} ${profile.name}: ${description}`,
       terminationProtection: profile.retainData,
     });
-  const network = stack('network', 'VPC, subnets, flow logs and gateway endpoints');
-  const shared = stack('shared', 'service registry, config store, identity and tracing');
-  const services = stack('services', 'the microservices');
-  const edge = stack('edge', 'the API gateway and its firewall');
-  const kubernetes = options.services.some((spec) => spec.runtime === 'kubernetes') ? stack('kubernetes', 'the EKS cluster and the kubernetes services') : undefined;
-
-  const observability = stack('observability', 'central logs (OpenSearch and its pipeline), dashboards, alarms and alerts');
+    Tags.of(made).add('platform', platformName);
+    Tags.of(made).add('environment', profile.name);
+    all.push(made);
+    return made;
+  };
+  const layers = new Map<keyof typeof LAYER_DESCRIPTIONS, Stack>();
+  const layer = (name: keyof typeof LAYER_DESCRIPTIONS): Stack => {
+    let made = layers.get(name);
+    if (made === undefined) layers.set(name, (made = stack(name, LAYER_DESCRIPTIONS[name])));
+    return made;
+  };
+  const serviceStacks = new Map<string, Stack>();
+  const placement: PlatformPlacement = {
+    get network() { return layer('network'); },
+    get shared() { return layer('shared'); },
+    get services() { return layer('services'); },
+    get edge() { return layer('edge'); },
+    get edgeStage() { return layer('edge-stage'); },
+    get kubernetes() { return layer('kubernetes'); },
+    get sagas() { return layer('sagas'); },
+    get observability() { return layer('observability'); },
+    service: (spec) => {
+      const made = stack(`service-${spec.name}`, `the ${spec.name} service (${spec.runtime}) with its config, routes, dashboard and alarms`);
+      serviceStacks.set(spec.name, made);
+      return made;
+    },
+  };
 
   const platform = new MicroservicePlatform(app, `${prefix}-platform`, {
     platformName,
@@ -63,11 +113,19 @@ export function addPlatformStacks(app: Construct, options: PlatformStacksOptions
     sagas: options.sagas,
     profile,
     imageTag: options.imageTag,
-    placement: { network, shared, services, edge, kubernetes, observability },
+    placement,
   });
-  for (const s of [network, shared, services, edge, ...(kubernetes ? [kubernetes] : []), observability]) {
-    Tags.of(s).add('platform', platformName);
-    Tags.of(s).add('environment', profile.name);
-  }
-  return { network, shared, services, edge, kubernetes, observability, platform };
+  return {
+    network: layers.get('network')!,
+    shared: layers.get('shared')!,
+    services: layers.get('services'),
+    serviceStacks,
+    edge: layers.get('edge'),
+    edgeStage: layers.get('edge-stage'),
+    kubernetes: layers.get('kubernetes'),
+    sagas: layers.get('sagas'),
+    observability: layers.get('observability')!,
+    all,
+    platform,
+  };
 }

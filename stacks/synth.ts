@@ -49,10 +49,11 @@ function main(): number {
       `\n${profile.name} (${((Date.now() - started) / 1000).toFixed(1)} s): gates clean — CloudFormation schema, cdk-nag AwsSolutions + Serverless, Control Tower guard rules` +
         (findings.acknowledged > 0 ? ` (${findings.acknowledged} acknowledged guard findings, each with its reason in the code)` : ''),
     );
-    for (const stack of [stacks.network, stacks.shared, stacks.services, stacks.edge, ...(stacks.kubernetes ? [stacks.kubernetes] : []), stacks.observability]) {
+    for (const stack of stacks.all) {
       const template = JSON.parse(fs.readFileSync(path.join(outdir, stack.templateFile), 'utf8'));
       const resources = Object.keys(template.Resources ?? {}).length;
-      console.log(`  stack ${stack.stackName.padEnd(22)} ${String(resources).padStart(4)} resources`);
+      const outputs = Object.keys(template.Outputs ?? {}).length;
+      console.log(`  stack ${stack.stackName.padEnd(30)} ${String(resources).padStart(4)} resources ${String(outputs).padStart(4)} outputs`);
     }
     for (const spec of stacks.platform.services) {
       const routes = (spec.routes ?? []).map((r) => r.route).join(', ') || 'no routes';

@@ -95,6 +95,21 @@ export interface EdgeGatewayProps {
    * @default true
    */
   readonly configureAccountLogging?: boolean;
+  /**
+   * Where a backend's routes are made: their path resources, methods and request models, and for a
+   * function the permission to invoke it. Give each service's own scope to spread a large catalog's
+   * routes over the services' stacks, which import the API; path resources used by more than one
+   * backend are made by the gateway itself, so each is made once.
+   * @default - the gateway
+   */
+  readonly routeScope?: (backend: GatewayBackend) => Construct;
+  /**
+   * Where the deployment and the stage are made, with the stage's firewall association and the front
+   * ends' usage plans. The deployment must follow every route: when routes are made in other stacks,
+   * give a scope in a stack of its own (it then depends on theirs).
+   * @default - the gateway
+   */
+  readonly stageScope?: Construct;
 }
 
 /**
@@ -107,10 +122,18 @@ export interface EdgeGatewayProps {
  * front end's API key, whose usage plan throttles and meters them, the stage throttles them with
  * the entry's limits, and the firewall blocks bodies over the entry's size limit on its paths.
  * Every route's integration timeout comes from its service's resilience policies (29 s without).
+ *
+ * The API, its authorizer, validator, firewall and access logs are made here; each backend's routes
+ * where `routeScope` says (by default here too); the deployment and stage where `stageScope` says. A
+ * new deployment is made whenever a route, its target or its settings change.
  */
 export class EdgeGateway extends Construct {
-  /** The REST API. */
+  /** The REST API (its `deploymentStage` is the stage by name, so routes in other stacks need not reference it). */
   public readonly api: apigateway.RestApi;
+  /** The deployment of every route. */
+  public readonly deployment: apigateway.Deployment;
+  /** The stage every route is served from. */
+  public readonly stage: apigateway.Stage;
   /** The Cognito authorizer on every route. */
   public readonly authorizer: apigateway.CognitoUserPoolsAuthorizer;
   /** The access log group. */
@@ -140,9 +163,7 @@ export class EdgeGateway extends Construct {
     const accessLogs = new EncryptedLogGroup(this, 'AccessLogs', { encryptionKey: key, retention: props.logRetention, retain });
     this.accessLogGroup = accessLogs.logGroup;
 
-    if (props.configureAccountLogging ?? true) {
-      this.configureAccountLogging();
-    }
+    const account = props.configureAccountLogging ?? true ? this.configureAccountLogging() : undefined;
 
     // Each entry's methods get the entry's own throttling at the stage (the usage plan adds it per API key).
     const entryBackends = props.backends.filter((backend) => backend.spec.entry !== undefined);
@@ -160,37 +181,11 @@ export class EdgeGateway extends Construct {
       description: 'Edge gateway of the microservice platform',
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
       cloudWatchRole: false,
-      deployOptions: {
-        stageName: props.stageName,
-        tracingEnabled: true,
-        loggingLevel: apigateway.MethodLoggingLevel.INFO,
-        dataTraceEnabled: false,
-        metricsEnabled: true,
-        throttlingRateLimit: rate,
-        throttlingBurstLimit: burst,
-        cacheDataEncrypted: true,
-        methodOptions,
-        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
-        accessLogFormat: apigateway.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            traceId: '$context.xrayTraceId',
-            ip: '$context.identity.sourceIp',
-            user: '$context.authorizer.claims.sub',
-            method: '$context.httpMethod',
-            resource: '$context.resourcePath',
-            path: '$context.path',
-            status: '$context.status',
-            protocol: '$context.protocol',
-            responseLength: '$context.responseLength',
-            latencyMs: '$context.responseLatency',
-            integrationLatencyMs: '$context.integrationLatency',
-            error: '$context.error.message',
-            requestTime: '$context.requestTime',
-          }),
-        ),
-      },
+      // The deployment and stage are made below, where `stageScope` says.
+      deploy: false,
     });
+    // Routes name the stage in their invoke permissions; by name, so no stack of routes depends on the stage's.
+    this.api.deploymentStage = stageByName(this, this.api, props.stageName);
     // Errors from the gateway itself are JSON too, and a bad body names what failed.
     const jsonError = (code: string, message: string) => ({
       'application/json': `{"error":{"code":"${code}","message":${message}}}`,
@@ -217,11 +212,22 @@ export class EdgeGateway extends Construct {
       validateRequestParameters: true,
     });
 
+    const stageScope = props.stageScope ?? this;
+    const routeScopeOf = (backend: GatewayBackend) => props.routeScope?.(backend) ?? this;
+    const ownStack = Stack.of(this);
+    const elsewhere = props.backends.map(routeScopeOf).filter((scope) => Stack.of(scope) !== ownStack);
+    if (elsewhere.length > 0 && Stack.of(stageScope) === ownStack) {
+      throw ConstructPropError.of(this, 'stageScope', `is in the gateway's stack ${ownStack.stackName}, but routes are made in other stacks (${[...new Set(elsewhere.map((scope) => Stack.of(scope).stackName))].slice(0, 3).join(', ')}, ...); the deployment must follow them, so give it a stack of its own`);
+    }
+    this.deployment = new apigateway.Deployment(stageScope, 'Deployment', { api: this.api, description: `Every route of ${props.apiName}` });
+    const sites = new RouteSites(this, sharedPathsOf(props.backends), props.stageName);
+
     const methods = new Map<string, apigateway.Method>();
     for (const backend of props.backends) {
       if ((backend.handler === undefined) === (backend.loadBalancer === undefined)) {
         throw ConstructPropError.of(this, `backends[${backend.spec.name}]`, 'must have either a handler (Lambda) or a loadBalancer (containers), not both and not neither');
       }
+      const site = sites.of(routeScopeOf(backend));
       // The caller's resilience policies say how long its routes may take; without one the REST API's most, 29 s.
       const integrationTimeout = Duration.millis(integrationTimeoutMsOf(backend.spec) ?? 29_000);
       const lambdaIntegration = backend.handler ? new apigateway.LambdaIntegration(backend.handler, { proxy: true, allowTestInvoke: false, timeout: integrationTimeout }) : undefined;
@@ -231,31 +237,32 @@ export class EdgeGateway extends Construct {
           throw ConstructPropError.of(this, `backends[${backend.spec.name}].routes[${index}]`, parsed);
         }
         const integration = lambdaIntegration ?? privateIntegration(parsed.method, parsed.path, parsed.segments, backend.loadBalancer!, integrationTimeout);
-        const resource = this.api.root.resourceForPath(parsed.path);
+        const resource = site.resourceFor(parsed.path);
         const requestParameters: Record<string, boolean> = {};
         for (const segment of parsed.segments) {
           if (segment.startsWith('{')) requestParameters[`method.request.path.${segment.slice(1, -1)}`] = true;
         }
         let requestModels: Record<string, apigateway.IModel> | undefined;
         if (route.requestBodySchema) {
-          const modelName = requestModelNameOf(backend.spec.name, parsed.method, index);
           requestModels = {
-            'application/json': this.api.addModel(`Model-${backend.spec.name}-${index}`, {
-              modelName,
+            'application/json': site.addModel(`Model-${backend.spec.name}-${index}`, {
+              modelName: requestModelNameOf(backend.spec.name, parsed.method, index),
               contentType: 'application/json',
               schema: route.requestBodySchema as apigateway.JsonSchema,
             }),
           };
         }
+        const authorizationScopes = [props.identity.scopeFor(scopeNameFor(backend.spec.name, parsed.method))];
+        // An entry's routes also need its front end's API key, which its usage plan meters.
+        const apiKeyRequired = backend.spec.entry !== undefined;
         const method = resource.addMethod(parsed.method, integration, {
           authorizer: this.authorizer,
           authorizationType: apigateway.AuthorizationType.COGNITO,
-          authorizationScopes: [props.identity.scopeFor(scopeNameFor(backend.spec.name, parsed.method))],
+          authorizationScopes,
           requestValidator: validator,
           requestParameters,
           requestModels,
-          // An entry's routes also need its front end's API key, which its usage plan meters.
-          apiKeyRequired: backend.spec.entry !== undefined,
+          apiKeyRequired,
         });
         if (backend.loadBalancer) {
           // The L2 integration knows only VPC links V1 (to a Network Load Balancer); a V2 link reaches the ALB itself.
@@ -269,42 +276,91 @@ export class EdgeGateway extends Construct {
             reason: 'The invoke permission is limited to API Gateway calling this method of this API stage: its SourceArn is an Fn::Join of the API and stage IDs, which the guard rule cannot read (it accepts only literal strings or plain references).',
           });
         }
+        // The API lists every method, wherever it is made (it refuses to synthesize without any).
+        if (site.api !== this.api) this.api.methods.push(method);
+        // A new deployment whenever a route, what answers it or how it is guarded changes.
+        this.deployment.node.addDependency(method);
+        this.deployment.addToLogicalId({
+          route: route.route,
+          service: backend.spec.name,
+          target: backend.handler ? backend.handler.functionArn : { ...backend.loadBalancer, vpcLink: backend.loadBalancer!.vpcLink.vpcLinkId },
+          timeoutMs: integrationTimeout.toMilliseconds(),
+          authorizationScopes,
+          requestParameters,
+          requestBodySchema: route.requestBodySchema,
+          apiKeyRequired,
+        });
         methods.set(route.route, method);
       });
     }
     this.methods = methods;
-    this.entries = this.createEntries(props.apiName, entryBackends, methods);
+
+    this.stage = new apigateway.Stage(stageScope, 'Stage', {
+      deployment: this.deployment,
+      stageName: props.stageName,
+      tracingEnabled: true,
+      loggingLevel: apigateway.MethodLoggingLevel.INFO,
+      dataTraceEnabled: false,
+      metricsEnabled: true,
+      throttlingRateLimit: rate,
+      throttlingBurstLimit: burst,
+      cacheDataEncrypted: true,
+      methodOptions,
+      accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+      accessLogFormat: apigateway.AccessLogFormat.custom(
+        JSON.stringify({
+          requestId: '$context.requestId',
+          traceId: '$context.xrayTraceId',
+          ip: '$context.identity.sourceIp',
+          user: '$context.authorizer.claims.sub',
+          method: '$context.httpMethod',
+          resource: '$context.resourcePath',
+          path: '$context.path',
+          status: '$context.status',
+          protocol: '$context.protocol',
+          responseLength: '$context.responseLength',
+          latencyMs: '$context.responseLatency',
+          integrationLatencyMs: '$context.integrationLatency',
+          error: '$context.error.message',
+          requestTime: '$context.requestTime',
+        }),
+      ),
+    });
+    // Execution logging needs the account's CloudWatch role in place first.
+    if (account) this.stage.node.addDependency(account);
+    this.entries = this.createEntries(stageScope, props.apiName, entryBackends, methods);
 
     this.webAcl = this.createWebAcl(props.apiName, perIp, props.stageName, entryBackends.map((backend) => backend.spec.entry!));
-    new wafv2.CfnWebACLAssociation(this, 'WafAssociation', {
-      resourceArn: this.api.deploymentStage.stageArn,
+    new wafv2.CfnWebACLAssociation(stageScope, 'WafAssociation', {
+      resourceArn: this.stage.stageArn,
       webAclArn: this.webAcl.attrArn,
     });
   }
 
   /** The invoke URL of the stage. */
   public get url(): string {
-    return this.api.url;
+    return this.stage.urlForPath();
   }
 
   /** A usage plan (throttle and quota) and an API key per entry, on the entry's methods only. */
-  private createEntries(apiName: string, backends: readonly GatewayBackend[], methods: ReadonlyMap<string, apigateway.Method>): Map<FrontEnd, GatewayEntry> {
+  private createEntries(scope: Construct, apiName: string, backends: readonly GatewayBackend[], methods: ReadonlyMap<string, apigateway.Method>): Map<FrontEnd, GatewayEntry> {
     const entries = new Map<FrontEnd, GatewayEntry>();
     for (const backend of backends) {
       const entry = backend.spec.entry!;
       const throttle = { rateLimit: entry.rateLimit, burstLimit: entry.burstLimit };
-      const usagePlan = this.api.addUsagePlan(`${entry.frontEnd}Plan`, {
+      const usagePlan = new apigateway.UsagePlan(scope, `${entry.frontEnd}Plan`, {
         name: `${apiName}-${entry.frontEnd}`,
         description: `The ${entry.frontEnd} front end: ${backend.spec.name} under ${entry.basePath}`,
         throttle,
         quota: { limit: entry.quota.limit, period: apigateway.Period[entry.quota.period] },
         apiStages: [{
           api: this.api,
-          stage: this.api.deploymentStage,
+          stage: this.stage,
           throttle: (backend.spec.routes ?? []).map((route) => ({ method: methods.get(route.route)!, throttle })),
         }],
       });
-      const apiKey = this.api.addApiKey(`${entry.frontEnd}Key`, {
+      // The key stays with the API (its value survives a move of the stage); the usage plan ties it to the stage.
+      const apiKey = new apigateway.ApiKey(this.api, `${entry.frontEnd}Key`, {
         apiKeyName: `${apiName}-${entry.frontEnd}`,
         description: `Meters the ${entry.frontEnd} front end against its usage plan`,
       });
@@ -357,7 +413,7 @@ export class EdgeGateway extends Construct {
     });
   }
 
-  private configureAccountLogging(): void {
+  private configureAccountLogging(): apigateway.CfnAccount {
     const stack = Stack.of(this);
     const role = new iam.Role(this, 'AccountLoggingRole', {
       assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
@@ -374,6 +430,7 @@ export class EdgeGateway extends Construct {
     });
     const account = new apigateway.CfnAccount(this, 'Account', { cloudWatchRoleArn: role.roleArn });
     account.node.addDependency(role);
+    return account;
   }
 }
 
@@ -395,4 +452,88 @@ function privateIntegration(method: string, routePath: string, segments: readonl
     uri: `${target.url}${routePath}`,
     options: { requestParameters, timeout },
   });
+}
+
+/**
+ * The stage by its name, for what only reads its name and URL (a method's invoke ARN, the API's URL). The
+ * API's `deploymentStage` is typed as a Stage, but those read only what an imported stage has.
+ */
+function stageByName(scope: Construct, api: apigateway.IRestApi, stageName: string): apigateway.Stage {
+  return apigateway.Stage.fromStageAttributes(scope, 'StageByName', { restApi: api, stageName }) as apigateway.Stage;
+}
+
+/** Every path (e.g. `/customers/{customerId}`) that the routes of more than one backend pass through. */
+function sharedPathsOf(backends: readonly GatewayBackend[]): ReadonlySet<string> {
+  const users = new Map<string, Set<string>>();
+  for (const backend of backends) {
+    for (const route of backend.spec.routes ?? []) {
+      const parsed = parseRoute(route.route);
+      if (typeof parsed === 'string') continue;
+      parsed.segments.forEach((_segment, index) => {
+        const path = `/${parsed.segments.slice(0, index + 1).join('/')}`;
+        users.set(path, (users.get(path) ?? new Set()).add(backend.spec.name));
+      });
+    }
+  }
+  return new Set([...users].filter(([, names]) => names.size > 1).map(([path]) => path));
+}
+
+/** Where routes are made: in the gateway's stack on the API itself, elsewhere on the API imported into that scope. */
+interface RouteSite {
+  /** The API the site's methods are added to. */
+  readonly api: apigateway.IRestApi;
+  /** The resource of a full path: shared paths are the gateway's, the rest the site's own. */
+  resourceFor(path: string): apigateway.IResource;
+  /** A request model, made at the site. */
+  addModel(id: string, options: apigateway.ModelOptions): apigateway.IModel;
+}
+
+/** The route site of each scope, made on first use. */
+class RouteSites {
+  private readonly sites = new Map<Construct, RouteSite>();
+
+  constructor(private readonly gateway: EdgeGateway, private readonly sharedPaths: ReadonlySet<string>, private readonly stageName: string) {}
+
+  public of(scope: Construct): RouteSite {
+    let site = this.sites.get(scope);
+    if (site === undefined) {
+      site = Stack.of(scope) === Stack.of(this.gateway) ? this.ownSite() : this.importedSite(scope);
+      this.sites.set(scope, site);
+    }
+    return site;
+  }
+
+  private ownSite(): RouteSite {
+    const api = this.gateway.api;
+    return { api, resourceFor: (path) => api.root.resourceForPath(path), addModel: (id, options) => api.addModel(id, options) };
+  }
+
+  /** The API imported under `GatewayRoutes` in the scope; paths below the deepest shared one are made there. */
+  private importedSite(scope: Construct): RouteSite {
+    const gatewayApi = this.gateway.api;
+    const routes = new Construct(scope, 'GatewayRoutes');
+    const api = apigateway.RestApi.fromRestApiAttributes(routes, 'Api', { restApiId: gatewayApi.restApiId, rootResourceId: gatewayApi.restApiRootResourceId, restApiName: gatewayApi.restApiName });
+    // Invoke permissions name the stage: by name, as the gateway's own do.
+    api.deploymentStage = stageByName(routes, api, this.stageName);
+    const sharedNodes = new Map<string, apigateway.IResource>();
+    const sharedNode = (path: string) => {
+      let node = sharedNodes.get(path);
+      if (node === undefined) {
+        node = apigateway.Resource.fromResourceAttributes(routes, `Shared${path.replace(/\//g, '.')}`, { restApi: api, path, resourceId: gatewayApi.root.resourceForPath(path).resourceId });
+        sharedNodes.set(path, node);
+      }
+      return node;
+    };
+    return {
+      api,
+      resourceFor: (path) => {
+        const segments = path.split('/').filter((segment) => segment !== '');
+        let depth = segments.length;
+        while (depth > 0 && !this.sharedPaths.has(`/${segments.slice(0, depth).join('/')}`)) depth--;
+        const base = depth === 0 ? api.root : sharedNode(`/${segments.slice(0, depth).join('/')}`);
+        return depth === segments.length ? base : base.resourceForPath(segments.slice(depth).join('/'));
+      },
+      addModel: (id, options) => new apigateway.Model(routes, id, { restApi: api, ...options }),
+    };
+  }
 }

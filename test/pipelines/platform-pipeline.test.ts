@@ -88,7 +88,9 @@ describe('the platform pipeline, synthesized through every validation gate', () 
     expect(approval.map((a) => a.Name)).toEqual(['PromoteToProduction']);
     expect(approval[0].Configuration!.CustomData).toBe('Promote commit #{Source@acme_shop.CommitId} from dev (checked) to prod?');
     for (const action of prod.filter((a) => a !== approval[0])) expect(action.RunOrder).toBeGreaterThan(approval[0].RunOrder);
-    expect(prod.filter((a) => a.Name.endsWith('.Deploy')).map((a) => a.Name.split('.')[0]).sort()).toEqual(['shop-prod-edge', 'shop-prod-kubernetes', 'shop-prod-network', 'shop-prod-observability', 'shop-prod-services', 'shop-prod-shared']);
+    const services = ['bff-mobile', 'bff-web', 'catalog', 'inventory', 'orders', 'payments', 'pricing'].map((name) => `shop-prod-service-${name}`);
+    const layers = ['edge', 'edge-stage', 'kubernetes', 'network', 'observability', 'sagas', 'services', 'shared'].map((layer) => `shop-prod-${layer}`);
+    expect(prod.filter((a) => a.Name.endsWith('.Deploy')).map((a) => a.Name.split('.')[0]).sort()).toEqual([...layers, ...services].sort());
   });
 
   test('the synth step installs, runs the tests, and synthesizes the pipeline app (with the gates) for the commit', () => {
@@ -103,19 +105,19 @@ describe('the platform pipeline, synthesized through every validation gate', () 
     expect(variablesOf(synth)).toMatchObject({ COMMIT_ID: '#{Source@acme_shop.CommitId}', PIPELINE_REPOSITORY: 'acme/shop', PIPELINE_BRANCH: 'release', PIPELINE_CONNECTION_ARN: CONNECTION_ARN });
   });
 
-  test('the dev check calls the dev edge without a token, from the edge stack\'s output', () => {
+  test('the dev check calls the dev edge without a token, from the edge stage stack\'s output', () => {
     const check = stageNamed('Dev').Actions.find((a) => a.Name === 'EdgeCheck')!;
-    expect(variablesOf(check)).toEqual({ EDGE_URL: expect.stringMatching(/^#\{shoppipelineDevshopdevedge\w+\.EdgeUrl\}$/), CHECK_PATH: 'orders/pipeline-check' });
+    expect(variablesOf(check)).toEqual({ EDGE_URL: expect.stringMatching(/^#\{shoppipelineDevshopdevedgestage\w+\.EdgeUrl\}$/), CHECK_PATH: 'orders/pipeline-check' });
     expect(JSON.parse(projectOf(check).Properties.Source.BuildSpec).phases.build.commands).toEqual(['bash pipelines/scripts/check-edge.sh']);
     // The script comes from the source checkout.
     expect(check.Configuration!.PrimarySource ?? (check as unknown as { InputArtifacts: { Name: string }[] }).InputArtifacts[0].Name).toMatch(/acme_shop_Source/);
   });
 
-  test('each container image is built (dev) or promoted (prod) on arm64 before its services stack, and may push only to its repository', () => {
+  test('each container image is built (dev) or promoted (prod) on arm64 before its service\'s stack, and may push only to its repository', () => {
     for (const [stage, env, source] of [['Dev', 'dev', undefined], ['Prod', 'prod', 'shop/dev/catalog']] as const) {
       const actions = stageNamed(stage).Actions;
-      const image = actions.find((a) => a.Name === `shop-${env}-services.${stage}-catalog-image`)!;
-      expect(image.RunOrder).toBeLessThan(actions.find((a) => a.Name === `shop-${env}-services.Prepare`)!.RunOrder);
+      const image = actions.find((a) => a.Name === `shop-${env}-service-catalog.${stage}-catalog-image`)!;
+      expect(image.RunOrder).toBeLessThan(actions.find((a) => a.Name === `shop-${env}-service-catalog.Prepare`)!.RunOrder);
       expect(image.RunOrder).toBeGreaterThan(actions.find((a) => a.Name === `shop-${env}-shared.Deploy`)!.RunOrder);
       const project = projectOf(image).Properties;
       expect(project.Environment).toMatchObject({ Type: 'ARM_CONTAINER', PrivilegedMode: true });
@@ -146,7 +148,7 @@ describe('the platform pipeline, synthesized through every validation gate', () 
   });
 
   test('the stages deploy the services from the pushed images, tagged with the commit', () => {
-    const services = Template.fromStack(pipeline.testStage.stacks.services);
+    const services = Template.fromStack(pipeline.testStage.stacks.serviceStacks.get('catalog')!);
     const [task] = Object.values(services.findResources('AWS::ECS::TaskDefinition'));
     const app = task.Properties.ContainerDefinitions.find((c: Resource) => c.Name === 'app');
     const image = JSON.stringify(app.Image);

@@ -21,8 +21,16 @@ beforeAll(() => {
   ({ stacks } = createPlatformApp({ profile: DEV_PROFILE, gates: false, context: { 'aws:cdk:bundling-stacks': [] } }));
 });
 
-test.each(['network', 'shared', 'services', 'edge', 'kubernetes', 'observability'] as const)('dev %s stack matches its snapshot', (layer) => {
-  const template = normalized(stacks[layer]!);
+test('the demo has a stack per lifecycle and one per service, each named for what it holds', () => {
+  const layers = ['network', 'shared', 'services', 'edge', 'edge-stage', 'kubernetes', 'sagas', 'observability'];
+  const services = ['orders', 'inventory', 'payments', 'catalog', 'pricing', 'bff-web', 'bff-mobile'];
+  expect(stacks.all.map((stack) => stack.stackName).sort()).toEqual([...layers.map((layer) => `shop-dev-${layer}`), ...services.map((name) => `shop-dev-service-${name}`)].sort());
+  expect([...stacks.serviceStacks.keys()]).toEqual(services);
+});
+
+test.each(['network', 'shared', 'services', 'edge', 'edge-stage', 'kubernetes', 'sagas', 'observability', 'service-orders', 'service-inventory', 'service-payments', 'service-catalog', 'service-pricing', 'service-bff-web', 'service-bff-mobile'])('dev %s stack matches its snapshot', (suffix) => {
+  const stack = stacks.all.find((s) => s.stackName === `shop-dev-${suffix}`)!;
+  const template = normalized(stack);
   const text = JSON.stringify(template);
   // Nothing machine- or time-specific may leak into the template.
   expect(text).not.toMatch(/\/(?:work|tmp|home|Users)\//);
@@ -45,80 +53,100 @@ function importsOf(value: unknown): string[] {
   return found;
 }
 
-test('POST /orders at the edge integrates with the live alias of the orders function, exported by the services stack', () => {
-  const services = Template.fromStack(stacks.services).toJSON();
-  const aliasIds = Object.entries<{ Type: string }>(services.Resources)
-    .filter(([, r]) => r.Type === 'AWS::Lambda::Alias')
-    .map(([id]) => id)
-    .filter((id) => id.startsWith('orders'));
-  expect(aliasIds).toHaveLength(1);
-  const exportNames = Object.values<{ Value: unknown; Export?: { Name: string } }>(services.Outputs ?? {})
-    .filter((o) => JSON.stringify(o.Value) === JSON.stringify({ Ref: aliasIds[0] }))
-    .map((o) => o.Export?.Name);
-  expect(exportNames).toHaveLength(1);
+const outputsOf = (template: Record<string, any>) => Object.values<{ Value: unknown; Export?: { Name: string } }>(template.Outputs ?? {});
+const exportsOf = (template: Record<string, any>, value: unknown) => outputsOf(template).filter((o) => JSON.stringify(o.Value) === JSON.stringify(value)).map((o) => o.Export?.Name);
+const idsOf = (template: Record<string, any>, type: string) => Object.entries<{ Type: string }>(template.Resources).filter(([, r]) => r.Type === type).map(([id]) => id);
 
-  const edge = Template.fromStack(stacks.edge);
-  const posts = edge.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'POST' } });
-  const postOrders = Object.entries(posts).filter(([id]) => /orders/i.test(id));
-  expect(postOrders).toHaveLength(1);
-  const integration = (postOrders[0][1] as { Properties: { Integration: { Type: string; Uri: unknown } } }).Properties.Integration;
+test('POST /orders is made in the orders stack on the API of the edge stack, integrating with the live alias beside it, which alone may invoke it', () => {
+  const orders = Template.fromStack(stacks.serviceStacks.get('orders')!).toJSON();
+  const edge = Template.fromStack(stacks.edge!).toJSON();
+  const [alias] = idsOf(orders, 'AWS::Lambda::Alias');
+  const [api] = idsOf(edge, 'AWS::ApiGateway::RestApi');
+  const posts = Object.values<Record<string, any>>(orders.Resources).filter((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.HttpMethod === 'POST');
+  expect(posts).toHaveLength(1);
+  const integration = posts[0].Properties.Integration;
   expect(integration.Type).toBe('AWS_PROXY');
-  expect(importsOf(integration.Uri)).toEqual([exportNames[0]]);
-  expect(exportNames[0]).toMatch(new RegExp(`^${stacks.services.stackName}:`));
+  expect(JSON.stringify(integration.Uri)).toContain(`{"Ref":"${alias}"}`);
+  expect(importsOf(posts[0].Properties.RestApiId)).toEqual(exportsOf(edge, { Ref: api }));
+  // The permission lives with the function, for this API's stage only.
+  const permissions = Object.values<Record<string, any>>(orders.Resources).filter((r) => r.Type === 'AWS::Lambda::Permission' && r.Properties.Principal === 'apigateway.amazonaws.com');
+  expect(permissions.length).toBe(3);
+  for (const permission of permissions) {
+    expect(permission.Properties.FunctionName).toEqual({ Ref: alias });
+    expect(importsOf(permission.Properties.SourceArn)).toEqual(exportsOf(edge, { Ref: api }));
+    expect(JSON.stringify(permission.Properties.SourceArn)).toContain('/dev/');
+  }
+  // No method, and no permission, is left in the edge stack.
+  expect(idsOf(edge, 'AWS::ApiGateway::Method')).toEqual([]);
+  expect(idsOf(edge, 'AWS::Lambda::Permission')).toEqual([]);
 });
 
-test("the services stack's function runs in subnets imported from the network stack", () => {
-  const services = Template.fromStack(stacks.services);
-  const functions = Object.values(services.findResources('AWS::Lambda::Function')).filter(
-    (r) => (r as { Properties: { VpcConfig?: unknown } }).Properties.VpcConfig !== undefined,
-  ) as { Properties: { VpcConfig: { SubnetIds: unknown[] } } }[];
-  expect(functions.length).toBeGreaterThan(0);
+test('the stage deploys after every stack with routes, and no stack with routes depends on it', () => {
+  const stage = stacks.edgeStage!;
+  const withRoutes = [...stacks.serviceStacks].filter(([name]) => ['orders', 'inventory', 'catalog', 'bff-web', 'bff-mobile'].includes(name)).map(([, stack]) => stack);
+  for (const stack of withRoutes) {
+    expect(stage.dependencies).toContain(stack);
+    expect(stack.dependencies).not.toContain(stage);
+  }
+  expect(stage.dependencies).toContain(stacks.edge);
+  const template = Template.fromStack(stage);
+  template.resourceCountIs('AWS::ApiGateway::Deployment', 1);
+  template.resourceCountIs('AWS::ApiGateway::Stage', 1);
+});
+
+test("each service's function runs in subnets imported from the network stack", () => {
   const network = Template.fromStack(stacks.network).toJSON();
-  const networkExports = new Set(Object.values<{ Export?: { Name: string } }>(network.Outputs ?? {}).map((o) => o.Export?.Name));
-  for (const fn of functions) {
-    const subnets = fn.Properties.VpcConfig.SubnetIds;
-    expect(subnets).toHaveLength(DEV_PROFILE.maxAzs);
-    for (const subnet of subnets) {
-      const [name] = importsOf(subnet);
-      expect(name).toMatch(new RegExp(`^${stacks.network.stackName}:`));
-      expect(networkExports.has(name)).toBe(true);
+  const networkExports = new Set(outputsOf(network).map((o) => o.Export?.Name));
+  let functions = 0;
+  for (const stack of stacks.serviceStacks.values()) {
+    const inVpc = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).filter(
+      (r) => (r as { Properties: { VpcConfig?: unknown } }).Properties.VpcConfig !== undefined,
+    ) as { Properties: { VpcConfig: { SubnetIds: unknown[] } } }[];
+    for (const fn of inVpc) {
+      functions++;
+      const subnets = fn.Properties.VpcConfig.SubnetIds;
+      expect(subnets).toHaveLength(DEV_PROFILE.maxAzs);
+      for (const subnet of subnets) {
+        const [name] = importsOf(subnet);
+        expect(name).toMatch(new RegExp(`^${stacks.network.stackName}:`));
+        expect(networkExports.has(name)).toBe(true);
+      }
     }
   }
+  expect(functions).toBeGreaterThanOrEqual(5);
 });
 
-test('GET /products at the edge goes through the VPC link to the catalog load balancer, both exported by the services stack', () => {
-  const services = Template.fromStack(stacks.services).toJSON();
-  const idsOf = (type: string) => Object.entries<{ Type: string }>(services.Resources).filter(([, r]) => r.Type === type).map(([id]) => id);
-  const [loadBalancer] = idsOf('AWS::ElasticLoadBalancingV2::LoadBalancer');
-  const [link] = idsOf('AWS::ApiGatewayV2::VpcLink');
-  const exportOf = (value: unknown) =>
-    Object.values<{ Value: unknown; Export?: { Name: string } }>(services.Outputs ?? {}).filter((o) => JSON.stringify(o.Value) === JSON.stringify(value)).map((o) => o.Export?.Name);
-
-  const edge = Template.fromStack(stacks.edge);
-  const viaLink = Object.values(edge.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.Integration?.ConnectionType === 'VPC_LINK');
+test('GET /products goes through the VPC link of the services stack to the catalog load balancer beside it', () => {
+  const shared = Template.fromStack(stacks.services!).toJSON();
+  const catalog = Template.fromStack(stacks.serviceStacks.get('catalog')!).toJSON();
+  const [loadBalancer] = idsOf(catalog, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+  const [link] = idsOf(shared, 'AWS::ApiGatewayV2::VpcLink');
+  const viaLink = Object.values<Record<string, any>>(catalog.Resources).filter((m) => m.Type === 'AWS::ApiGateway::Method' && m.Properties.Integration?.ConnectionType === 'VPC_LINK');
   expect(viaLink).toHaveLength(2);
   for (const method of viaLink) {
     const integration = method.Properties.Integration;
-    expect(importsOf(integration.ConnectionId)).toEqual(exportOf({ Ref: link }));
-    expect(importsOf(integration.IntegrationTarget)).toEqual(exportOf({ Ref: loadBalancer }));
-    expect(importsOf(integration.Uri)).toEqual(exportOf({ 'Fn::GetAtt': [loadBalancer, 'DNSName'] }));
+    expect(importsOf(integration.ConnectionId)).toEqual(exportsOf(shared, { Ref: link }));
+    expect(integration.IntegrationTarget).toEqual({ Ref: loadBalancer });
+    expect(JSON.stringify(integration.Uri)).toContain(`{"Fn::GetAtt":["${loadBalancer}","DNSName"]}`);
   }
-  // The tasks run in the subnets of the network stack, and the catalog is registered in the shared stack's namespace.
-  const [service] = Object.values(Template.fromStack(stacks.services).findResources('AWS::ECS::Service'));
+  // The tasks run in the subnets of the network stack, on the cluster of the services stack, registered in the shared stack's namespace.
+  const [service] = Object.values<Record<string, any>>(catalog.Resources).filter((r) => r.Type === 'AWS::ECS::Service');
   const subnets = service.Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets;
   expect(subnets).toHaveLength(DEV_PROFILE.maxAzs);
   for (const subnet of subnets) expect(importsOf(subnet)[0]).toMatch(new RegExp(`^${stacks.network.stackName}:`));
+  expect(importsOf(service.Properties.Cluster)[0]).toMatch(new RegExp(`^${stacks.services!.stackName}:`));
   expect(importsOf(service.Properties.ServiceConnectConfiguration.Namespace)[0]).toMatch(new RegExp(`^${stacks.shared.stackName}:`));
 });
 
-test('the rules in the services stack (consumers, saga trigger) listen on the bus exported by the shared stack', () => {
+test('the rules of the consumers (in their stacks) and of the saga trigger (in the sagas stack) listen on the bus exported by the shared stack', () => {
   const shared = Template.fromStack(stacks.shared).toJSON();
-  const [bus] = Object.entries<{ Type: string }>(shared.Resources).filter(([, r]) => r.Type === 'AWS::Events::EventBus').map(([id]) => id);
-  const busExports = Object.values<{ Value: unknown; Export?: { Name: string } }>(shared.Outputs ?? {})
-    .filter((o) => JSON.stringify(o.Value) === JSON.stringify({ Ref: bus }))
-    .map((o) => o.Export?.Name);
+  const [bus] = idsOf(shared, 'AWS::Events::EventBus');
+  const busExports = exportsOf(shared, { Ref: bus });
   expect(busExports).toHaveLength(1);
-  const rules = Object.values(Template.fromStack(stacks.services).findResources('AWS::Events::Rule')) as { Properties: { EventBusName: unknown; EventPattern: { 'detail-type': string[] } } }[];
-  expect(rules.map((rule) => rule.Properties.EventPattern['detail-type']).sort()).toEqual([['OrderConfirmed'], ['OrderPlaced']]);
-  for (const rule of rules) expect(importsOf(rule.Properties.EventBusName)).toEqual(busExports);
+  const rulesOf = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')) as { Properties: { EventBusName: unknown; EventPattern: { 'detail-type': string[] } } }[];
+  const consumers = rulesOf(stacks.serviceStacks.get('inventory')!);
+  const saga = rulesOf(stacks.sagas!);
+  expect(consumers.map((rule) => rule.Properties.EventPattern['detail-type'])).toEqual([['OrderConfirmed']]);
+  expect(saga.map((rule) => rule.Properties.EventPattern['detail-type'])).toEqual([['OrderPlaced']]);
+  for (const rule of [...consumers, ...saga]) expect(importsOf(rule.Properties.EventBusName)).toEqual(busExports);
 });

@@ -53,7 +53,8 @@ describe.each(Object.values(PROFILES).map((profile) => [profile.name, profile] a
     expect(open.filter((p) => p.open > 0)).toEqual([]);
 
     expect(stacks.kubernetes).toBeDefined();
-    for (const stack of [stacks.network, stacks.shared, stacks.services, stacks.edge, stacks.kubernetes!, stacks.observability]) {
+    expect(stacks.all).toHaveLength(15);
+    for (const stack of stacks.all) {
       const template = JSON.parse(fs.readFileSync(path.join(outdir, stack.templateFile), 'utf8'));
       expect({ stack: stack.stackName, resources: Object.keys(template.Resources ?? {}).length > 5 }).toEqual({ stack: stack.stackName, resources: true });
     }

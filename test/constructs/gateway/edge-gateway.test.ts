@@ -1,10 +1,15 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { EdgeGateway, EdgeGatewayProps } from '../../../constructs/gateway/edge-gateway';
 import { ConstructPropError } from '../../../constructs/model/errors';
 import { MicroservicePlatform } from '../../../constructs/platform';
+import type { ServiceSpec } from '../../../constructs/model/service-spec';
+import { DEV_PROFILE } from '../../../constructs/profile';
 import { orders } from '../../../services/orders/service';
+import { createPlatformApp } from '../../../stacks/create-app';
+import type { PlatformStacks } from '../../../stacks/platform-stacks';
+import { lambdaSpec } from '../model/fixtures/specs';
 import { arnText, logicalIds, newStack } from '../helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -152,5 +157,73 @@ describe('EdgeGateway (through MicroservicePlatform)', () => {
     expect(error).toBeInstanceOf(ConstructPropError);
     expect((error as ConstructPropError).prop).toBe(prop);
     expect((error as Error).message).toMatch(new RegExp(`^Edge/Gateway: prop '${prop}'`));
+  });
+});
+
+describe('EdgeGateway with each service\'s routes in its own stack (the platform split by service)', () => {
+  const catalogWith = (quoteRoute: string): ServiceSpec[] => [
+    lambdaSpec('ledger', { routes: [{ route: 'GET /accounts/{accountId}/ledger' }, { route: 'POST /accounts/{accountId}/ledger' }] }),
+    lambdaSpec('statements', { routes: [{ route: 'GET /accounts/{accountId}/statements' }] }),
+    lambdaSpec('quotes', { routes: [{ route: quoteRoute }] }),
+  ];
+  const synth = (quoteRoute = 'GET /quotes/{id}') => createPlatformApp({ profile: DEV_PROFILE, services: catalogWith(quoteRoute), gates: false, context: { 'aws:cdk:bundling-stacks': [] } }).stacks;
+  let stacks: PlatformStacks;
+  let edge: Record<string, Resource>;
+  beforeAll(() => {
+    stacks = synth();
+    edge = Template.fromStack(stacks.edge!).toJSON();
+  });
+  const resourcesOf = (template: Record<string, Resource>, type: string) => Object.entries<Resource>(template.Resources).filter(([, r]) => r.Type === type);
+  const exportOf = (value: unknown) => Object.values<Resource>(edge.Outputs ?? {}).find((o) => JSON.stringify(o.Value) === JSON.stringify(value))?.Export.Name;
+
+  test('a path two services share is made once, in the edge stack; each service hangs its own paths from it', () => {
+    const pathParts = resourcesOf(edge, 'AWS::ApiGateway::Resource').map(([, r]) => r.Properties.PathPart);
+    expect(pathParts.sort()).toEqual(['accounts', '{accountId}']);
+    const [accountId] = resourcesOf(edge, 'AWS::ApiGateway::Resource').filter(([, r]) => r.Properties.PathPart === '{accountId}').map(([id]) => id);
+    for (const [service, part] of [['ledger', 'ledger'], ['statements', 'statements']]) {
+      const own = Template.fromStack(stacks.serviceStacks.get(service)!).toJSON();
+      const resources = resourcesOf(own, 'AWS::ApiGateway::Resource');
+      expect(resources.map(([, r]) => r.Properties.PathPart)).toEqual([part]);
+      expect(resources[0][1].Properties.ParentId).toEqual({ 'Fn::ImportValue': exportOf({ Ref: accountId }) });
+    }
+    // A path of one service alone is that service's.
+    const quotes = Template.fromStack(stacks.serviceStacks.get('quotes')!).toJSON();
+    expect(resourcesOf(quotes, 'AWS::ApiGateway::Resource').map(([, r]) => r.Properties.PathPart).sort()).toEqual(['quotes', '{id}']);
+  });
+
+  test('each method, and the permission to invoke its function from this API\'s stage, is in its service\'s stack', () => {
+    expect(resourcesOf(edge, 'AWS::ApiGateway::Method')).toEqual([]);
+    const [api] = resourcesOf(edge, 'AWS::ApiGateway::RestApi').map(([id]) => id);
+    for (const [service, methods] of [['ledger', 2], ['statements', 1], ['quotes', 1]] as const) {
+      const own = Template.fromStack(stacks.serviceStacks.get(service)!).toJSON();
+      const [alias] = resourcesOf(own, 'AWS::Lambda::Alias').map(([id]) => id);
+      expect(resourcesOf(own, 'AWS::ApiGateway::Method')).toHaveLength(methods);
+      const permissions = resourcesOf(own, 'AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com');
+      expect(permissions).toHaveLength(methods);
+      for (const [, permission] of permissions) {
+        expect(permission.Properties.FunctionName).toEqual({ Ref: alias });
+        expect(arnText(permission.Properties.SourceArn)).toContain(`${JSON.stringify({ 'Fn::ImportValue': exportOf({ Ref: api }) })}/dev/`);
+      }
+    }
+  });
+
+  test('the deployment follows every stack with routes, and is made anew when a route changes', () => {
+    for (const stack of stacks.serviceStacks.values()) expect(stacks.edgeStage!.dependencies).toContain(stack);
+    const deploymentId = (made: PlatformStacks) => logicalIds(Template.fromStack(made.edgeStage!), 'AWS::ApiGateway::Deployment');
+    const first = deploymentId(stacks);
+    expect(first).toHaveLength(1);
+    expect(deploymentId(synth())).toEqual(first);
+    expect(deploymentId(synth('GET /quotes/{id}/latest'))).not.toEqual(first);
+  });
+
+  test('refuses a stage in the gateway\'s own stack when routes are made in other stacks', () => {
+    const app = newStack().node.scope as App;
+    const platform = new MicroservicePlatform(new Stack(app, 'Identity'), 'Platform', { platformName: 'shop', services: [orders] });
+    const edgeStack = new Stack(app, 'Edge');
+    const handler = lambda.Function.fromFunctionArn(edgeStack, 'Fn', 'arn:aws:lambda:eu-west-1:111111111111:function:x');
+    const elsewhere = new Stack(app, 'Orders');
+    expect(() => new EdgeGateway(edgeStack, 'Gateway', { apiName: 'shop-dev-edge', stageName: 'dev', identity: platform.identity, backends: [{ spec: orders, handler }], routeScope: () => elsewhere })).toThrow(
+      /^Edge\/Gateway: prop 'stageScope' is in the gateway's stack Edge, but routes are made in other stacks \(Orders, \.\.\.\); the deployment must follow them/,
+    );
   });
 });
