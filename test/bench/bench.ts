@@ -1,6 +1,6 @@
 // `npm run bench` (tsx test/bench/bench.ts [--skip-tests]): prints synth, test-suite and bundle-size
-// figures next to their goals (container bundle sizes without one). It reports; it fails only when
-// something errors.
+// figures next to their goals (container bundle sizes without one), and how synth scales with
+// generated catalogs of 20, 50 and 200 services. It reports; it fails only when something errors.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,6 +10,7 @@ import { buildSync } from 'esbuild';
 import { DEV_PROFILE } from '../../constructs/profile';
 import { catalog } from '../../services';
 import { createPlatformApp } from '../../stacks/create-app';
+import { generateCatalog, ROUTED_EVERY } from '../support/generated-catalog';
 import { LAMBDA_BUNDLE_OPTIONS } from '../support/lambda-bundle-options';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -17,6 +18,10 @@ const RUNS = 3;
 const SYNTH_RATIO_GOAL = 2.5;
 const TEST_GOAL_SECONDS = 90;
 const BUNDLE_BUDGET_BYTES = 150 * 1024;
+const SCALE_SIZES = [20, 50, 200] as const;
+const SCALE_RATIO_GOAL = 12;
+/** CloudFormation's limits on one stack. */
+const STACK_LIMITS = { resources: 500, outputs: 200, templateBytes: 1024 * 1024 };
 
 function bestOf(runs: number, fn: (outdir: string) => void): number {
   let best = Infinity;
@@ -48,7 +53,7 @@ function benchSynth(): void {
   const ratio = platform / empty;
   console.log(`(a) synth, best of ${RUNS}`);
   console.log(`    empty app (1 stack, 1 resource)          ${empty.toFixed(0).padStart(7)} ms`);
-  console.log(`    dev platform (4 stacks, bundling, gates) ${platform.toFixed(0).padStart(7)} ms`);
+  console.log(`    dev platform (bundling, gates)           ${platform.toFixed(0).padStart(7)} ms`);
   console.log(`    ratio ${ratio.toFixed(2)}x  (goal <= ${SYNTH_RATIO_GOAL}x: ${ratio <= SYNTH_RATIO_GOAL ? 'met' : 'NOT met'})`);
 
   // The same pair as fresh processes (module loading included), as `cdk synth` runs them.
@@ -111,9 +116,51 @@ function benchContainerBundles(): void {
   }
 }
 
+interface StackFigure {
+  readonly name: string;
+  readonly resources: number;
+  readonly outputs: number;
+  readonly bytes: number;
+}
+
+/** Each stack of a synthesized assembly, as CloudFormation counts it: resources, outputs and the template file's size. */
+function stackFigures(outdir: string, stacks: readonly { stackName: string; templateFile: string }[]): StackFigure[] {
+  return stacks.map(({ stackName, templateFile }) => {
+    const file = path.join(outdir, templateFile);
+    const template = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return { name: stackName, resources: Object.keys(template.Resources ?? {}).length, outputs: Object.keys(template.Outputs ?? {}).length, bytes: fs.statSync(file).size };
+  });
+}
+
+function benchScale(): void {
+  console.log(`(e) scale: generated catalogs (Lambda, Fargate and kubernetes services 4:1:1, every ${ROUTED_EVERY}th with routes, events on each), bundling skipped, gates off, best of ${RUNS}`);
+  const times = new Map<number, number>();
+  for (const size of SCALE_SIZES) {
+    const services = generateCatalog(size);
+    let figures: StackFigure[] = [];
+    const ms = bestOf(RUNS, (outdir) => {
+      const { app, stacks } = createPlatformApp({ profile: DEV_PROFILE, outdir, services, gates: false, context: { 'aws:cdk:bundling-stacks': [] } });
+      app.synth();
+      figures = stackFigures(outdir, stacks.all);
+    });
+    times.set(size, ms);
+    const most = (key: 'resources' | 'outputs' | 'bytes') => figures.reduce((a, b) => (b[key] > a[key] ? b : a));
+    const within = figures.every((f) => f.resources <= STACK_LIMITS.resources && f.outputs <= STACK_LIMITS.outputs && f.bytes <= STACK_LIMITS.templateBytes);
+    const [resources, outputs, bytes] = [most('resources'), most('outputs'), most('bytes')];
+    console.log(
+      `    ${String(size).padStart(3)} services: ${String(figures.length).padStart(3)} stacks, synth ${ms.toFixed(0).padStart(6)} ms; ` +
+        `largest: ${resources.resources} resources (${resources.name}), ${outputs.outputs} outputs (${outputs.name}), ${(bytes.bytes / 1024).toFixed(0)} KB template (${bytes.name}); ` +
+        `every stack within 500 resources, 200 outputs, 1 MB: ${within ? 'yes' : 'NO'}`,
+    );
+  }
+  const ratio = times.get(200)! / times.get(20)!;
+  console.log(`    200 / 20 services: ${ratio.toFixed(2)}x the synth time for 10x the services (goal <= ${SCALE_RATIO_GOAL}x: ${ratio <= SCALE_RATIO_GOAL ? 'met' : 'NOT met'})`);
+}
+
 function main(): void {
   const skipTests = process.argv.includes('--skip-tests');
   benchSynth();
+  benchScale();
   benchTests(skipTests);
   benchBundles();
   benchContainerBundles();
