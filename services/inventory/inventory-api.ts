@@ -3,16 +3,15 @@
  * `GET /stock/{productId}` answers with it (and the units held for orders).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import * as z from 'zod/mini';
 import { handleHttp } from '../shared/http-handler';
-import { parseJsonBody } from '../shared/http-request';
-import { badRequest, notFound, ok } from '../shared/http-response';
+import { requestParser } from '../shared/http-request';
+import { notFound, ok } from '../shared/http-response';
 import { RouteHandler, routeRequests } from '../shared/http-router';
-import { validate } from '../shared/validation';
 import { ProductId, ProductStockRequest } from './inventory';
 import type { StockStore } from './stock-store';
 
-const ProductPathParameters = z.object({ productId: ProductId });
+const putStock = requestParser({ path: { productId: ProductId }, body: ProductStockRequest, message: 'the request body is not a valid stock level' });
+const getStock = requestParser({ path: { productId: ProductId }, message: 'the product id is malformed' });
 
 /** What the API needs. */
 export interface InventoryApiProps {
@@ -25,19 +24,18 @@ export function createInventoryApi(props: InventoryApiProps): RouteHandler {
   const { store, logger } = props;
   const route = routeRequests({
     'PUT /stock/{productId}': async (event) => {
-      const parameters = validate(ProductPathParameters, event.pathParameters ?? {});
-      if (!parameters.ok) return badRequest('the product id is malformed', parameters.problems);
-      const body = parseJsonBody(event, ProductStockRequest);
-      if (!body.ok) return badRequest('the request body is not a valid stock level', body.problems);
-      const product = await store.setProduct(parameters.value.productId, body.value);
+      const request = putStock(event);
+      if (!request.ok) return request.response;
+      const product = await store.setProduct(request.value.path.productId, request.value.body);
       logger.info('stock set', { productId: product.productId, available: product.available });
       return ok(product);
     },
     'GET /stock/{productId}': async (event) => {
-      const parameters = validate(ProductPathParameters, event.pathParameters ?? {});
-      if (!parameters.ok) return badRequest('the product id is malformed', parameters.problems);
-      const product = await store.getProduct(parameters.value.productId);
-      return product === undefined ? notFound(`there is no product ${parameters.value.productId}`) : ok(product);
+      const request = getStock(event);
+      if (!request.ok) return request.response;
+      const { productId } = request.value.path;
+      const product = await store.getProduct(productId);
+      return product === undefined ? notFound(`there is no product ${productId}`) : ok(product);
     },
   });
   return handleHttp(route, { logger });

@@ -190,6 +190,23 @@ describe('orders handler', () => {
     expect(bodyOf(response).error.code).toBe('not_found');
   });
 
+  test.each([
+    ['GET /orders/{id}', { resource: '/orders/{id}', path: '/orders/0b7f6a34-6c1e-4b59-9d55-4d2f6c1b1a01', pathParameters: { id: '0b7f6a34-6c1e-4b59-9d55-4d2f6c1b1a01' } }],
+    ['GET /customers/{customerId}/orders', { resource: '/customers/{customerId}/orders', path: '/customers/c-1/orders', pathParameters: { customerId: 'c-1' } }],
+  ])('%s refuses an unknown query parameter with a 400 naming it, like every route', async (_route, shape) => {
+    const response = await invoke({ method: 'GET', ...shape, query: { limti: '5' } });
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).error).toMatchObject({ code: 'bad_request', fields: [{ path: 'limti', message: 'is not an allowed field' }] });
+  });
+
+  test('POST refuses a query parameter too, and writes nothing', async () => {
+    const before = await everything();
+    const response = await invoke({ method: 'POST', resource: '/orders', headers: { 'Idempotency-Key': randomUUID() }, query: { dryRun: 'true' }, body: validOrder });
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).error.fields).toEqual([{ path: 'dryRun', message: 'is not an allowed field' }]);
+    expect(await everything()).toEqual(before);
+  });
+
   test('GET answers 400 naming the id when it is not an order id', async () => {
     const response = await get('not-a-uuid');
     expect(response.statusCode).toBe(400);
