@@ -1,14 +1,16 @@
 /**
  * The process entry every container service shares: telemetry first (the server's instruments take
  * the providers when it is created), then the service's own start-up (settings, clients), then the
- * server on `PORT`, draining on SIGTERM within `DRAIN_SECONDS` and flushing buffered spans and
- * metrics before the process exits. A start-up that fails is logged as `could not start` and ends
+ * server on `PORT`, which on SIGTERM keeps serving for `PRE_STOP_SECONDS` while its health check
+ * fails, then drains within `DRAIN_SECONDS` and flushes buffered spans and metrics before the
+ * process exits. A start-up that fails is logged as `could not start` and ends
  * the process with 1, so a miswired task or pod fails visibly instead of serving half-configured.
  *
- * Environment: `PORT` (default 8080), `DRAIN_SECONDS` (default 10), `POWERTOOLS_SERVICE_NAME` /
+ * Environment: `PORT` (default 8080), `PRE_STOP_SECONDS` (default 0), `DRAIN_SECONDS` (default 10), `POWERTOOLS_SERVICE_NAME` /
  * `POWERTOOLS_LOG_LEVEL` for the logs, and the `OTEL_*` settings of `telemetry.ts`.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { PRE_STOP_SECONDS_VARIABLE } from '../../../constructs/model/service-contract';
 import { numberFromEnv } from '../environment';
 import { ContainerHttpServer, type ProxyHandler } from './http-server';
 import { startTelemetry } from './telemetry';
@@ -45,6 +47,7 @@ async function serve(props: ContainerProcessProps, logger: Logger): Promise<void
     handle: await props.start(logger),
     healthPath: props.healthPath ?? '/health',
     drainSeconds: numberFromEnv('DRAIN_SECONDS', 10),
+    preStopSeconds: numberFromEnv(PRE_STOP_SECONDS_VARIABLE, 0),
     log: logger,
   });
   server.exitOnSignals((code) => void (telemetry?.shutdown() ?? Promise.resolve()).finally(() => process.exit(code)));
