@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import type { ConfigStore } from '../config/config-store';
 import type { ServiceRegistry } from '../discovery/service-registry';
 import { ConstructPropError } from '../model/errors';
+import { PRE_STOP_SECONDS_VARIABLE } from '../model/service-contract';
 import { ContainerSpec, ServiceSpec, ShutdownBudget, shutdownBudgetOf } from '../model/service-spec';
 import { validateCatalog } from '../model/validate-catalog';
 import { AccessLogBucket } from '../observability/access-log-bucket';
@@ -132,8 +133,9 @@ const SERVICE_CONNECT_IDLE_TIMEOUT = Duration.seconds(60);
  * cluster, an internal load balancer for everything else, registered in Cloud Map by name;
  * its own table, key and log group; and a task role that can touch only what the service owns.
  *
- * The shutdown budget of the spec (drain, stop timeout, deregistration delay) is checked first
- * and then applied to the container and the target group.
+ * The shutdown budget of the spec (pre-stop, drain, stop timeout, deregistration delay) is checked
+ * first and then applied to the process (which keeps serving for the pre-stop interval after
+ * SIGTERM, as ECS has no preStop hook), the container and the target group.
  */
 export class FargateMicroservice extends Construct {
   /** The ECS service. */
@@ -238,6 +240,7 @@ export class FargateMicroservice extends Construct {
     const environment: Record<string, string> = {
       PORT: String(container.port),
       DRAIN_SECONDS: String(this.shutdown.drainSeconds),
+      [PRE_STOP_SECONDS_VARIABLE]: String(this.shutdown.preStopSeconds),
       POWERTOOLS_SERVICE_NAME: spec.name,
       POWERTOOLS_METRICS_NAMESPACE: props.platformName,
       POWERTOOLS_LOG_LEVEL: 'INFO',

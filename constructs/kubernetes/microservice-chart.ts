@@ -3,7 +3,9 @@ import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
-import { ServiceSpec, parseRoute } from '../model/service-spec';
+import { PRE_STOP_SECONDS_VARIABLE } from '../model/service-contract';
+import { ServiceSpec, type ShutdownBudget, parseRoute, shutdownBudgetOf } from '../model/service-spec';
+import { shutdownBudgetProblems } from '../model/validate-catalog';
 import { COLLECTOR_OTLP_HTTP_ENDPOINT, COLLECTOR_USER, DEFAULT_COLLECTOR_IMAGE, collectorConfig } from '../observability/otel-collector';
 
 /** Where a pod's traces and request metrics go: an ADOT collector beside the service's container. */
@@ -89,7 +91,6 @@ const COLLECTOR_MEMORY = Size.mebibytes(128);
 export const ZONE_TOPOLOGY_KEY = 'topology.kubernetes.io/zone';
 
 const SERVICE_PORT = 80;
-const DEFAULT_DRAIN_SECONDS = 10;
 
 /**
  * One microservice as Kubernetes objects, made from its spec with cdk8s-plus: a Deployment,
@@ -122,6 +123,8 @@ export class MicroserviceChart extends Chart {
   public readonly image: string;
   /** The spec this was made from. */
   public readonly spec: ServiceSpec;
+  /** The shutdown timings applied: the preStop hook's sleep, the drain, the termination grace period. */
+  public readonly shutdown: ShutdownBudget;
 
   constructor(scope: Construct, id: string, props: MicroserviceChartProps) {
     const spec = props.spec;
@@ -153,7 +156,9 @@ export class MicroserviceChart extends Chart {
     if (!Number.isInteger(uid) || uid < 1) {
       throw ConstructPropError.of(this, 'runAsUser', `is ${uid}; the restricted standard needs a non-root UID (a whole number above 0)`);
     }
-    const drainSeconds = container.drainSeconds ?? DEFAULT_DRAIN_SECONDS;
+    const budgetProblem = shutdownBudgetProblems(container)[0];
+    if (budgetProblem !== undefined) throw ConstructPropError.of(this, `spec.${budgetProblem.field}`, budgetProblem.message);
+    this.shutdown = shutdownBudgetOf(container);
     const minReplicas = spec.scaling?.min ?? 2;
     const maxReplicas = spec.scaling?.max ?? Math.max(minReplicas, 4);
     const podLabels = { 'app.kubernetes.io/name': spec.name, 'app.kubernetes.io/part-of': props.platformName };
@@ -182,7 +187,7 @@ export class MicroserviceChart extends Chart {
       select: false,
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: false,
-      terminationGracePeriod: Duration.seconds(drainSeconds + 5),
+      terminationGracePeriod: Duration.seconds(this.shutdown.terminationGracePeriodSeconds),
       securityContext: { ensureNonRoot: true, user: uid, group: uid, fsGroup: uid },
       strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }),
     });
@@ -195,7 +200,15 @@ export class MicroserviceChart extends Chart {
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       portNumber: container.port,
       envVariables: Object.fromEntries(
-        Object.entries({ PORT: String(container.port), DRAIN_SECONDS: String(drainSeconds), POWERTOOLS_SERVICE_NAME: spec.name, ...otelEnvironment, ...props.environment }).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)]),
+        Object.entries({
+          PORT: String(container.port),
+          DRAIN_SECONDS: String(this.shutdown.drainSeconds),
+          // The preStop hook (see toJson) waits out the pre-stop interval before SIGTERM, so the process need not wait again.
+          [PRE_STOP_SECONDS_VARIABLE]: '0',
+          POWERTOOLS_SERVICE_NAME: spec.name,
+          ...otelEnvironment,
+          ...props.environment,
+        }).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)]),
       ),
       resources: {
         cpu: { request: kplus.Cpu.millis(container.cpu) },
@@ -260,7 +273,14 @@ export class MicroserviceChart extends Chart {
       this.ingress = new kplus.Ingress(this, 'Ingress', {
         metadata: {
           name: spec.name,
-          annotations: { ...(props.ingressAnnotations ?? { 'alb.ingress.kubernetes.io/scheme': 'internal', 'alb.ingress.kubernetes.io/target-type': 'ip', 'alb.ingress.kubernetes.io/healthcheck-path': container.healthCheckPath }) },
+          annotations: {
+            ...(props.ingressAnnotations ?? {
+              'alb.ingress.kubernetes.io/scheme': 'internal',
+              'alb.ingress.kubernetes.io/target-type': 'ip',
+              'alb.ingress.kubernetes.io/healthcheck-path': container.healthCheckPath,
+              'alb.ingress.kubernetes.io/target-group-attributes': `deregistration_delay.timeout_seconds=${this.shutdown.deregistrationDelaySeconds}`,
+            }),
+          },
         },
       });
       for (const prefix of prefixes) this.ingress.addRule(prefix, kplus.IngressBackend.fromService(this.service, { port: SERVICE_PORT }), kplus.HttpIngressPathType.PREFIX);
@@ -268,13 +288,21 @@ export class MicroserviceChart extends Chart {
     }
   }
 
-  /** The objects, with the collector (when there is one) made a native sidecar: `restartPolicy: Always` on its init container. */
+  /**
+   * The objects, with what the Deployment's own serializer drops as fields Kubernetes 1.27 lacked:
+   * the collector (when there is one) made a native sidecar (`restartPolicy: Always` on its init
+   * container), and the service container's preStop hook, a `sleep` lifecycle action (stable since
+   * Kubernetes 1.32) rather than an exec of `sleep`, which needs a `sleep` binary in the image (a
+   * node-only or distroless image has none) and would run inside the container's own limits.
+   */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   public override toJson(): any[] {
     return super.toJson().map((object) => {
       const pod = object.kind === 'Deployment' ? object.spec?.template?.spec : undefined;
       const collector = pod?.initContainers?.find((c: { name: string }) => c.name === COLLECTOR_CONTAINER_NAME);
       if (collector) collector.restartPolicy = 'Always';
+      const main = pod?.containers?.find((c: { name: string }) => c.name === this.spec.name);
+      if (main && this.shutdown.preStopSeconds > 0) main.lifecycle = { preStop: { sleep: { seconds: this.shutdown.preStopSeconds } } };
       return object;
     });
   }

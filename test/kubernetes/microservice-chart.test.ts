@@ -11,7 +11,8 @@ import { COLLECTOR_CONTAINER_NAME, MicroserviceChart, MicroserviceChartProps } f
 import { DEFAULT_COLLECTOR_IMAGE } from '../../constructs/observability/otel-collector';
 import { imageOf, kubernetesServices } from '../../constructs/kubernetes/service-manifests';
 import { ConstructPropError } from '../../constructs/model/errors';
-import type { ServiceSpec } from '../../constructs/model/service-spec';
+import { PRE_STOP_SECONDS_VARIABLE } from '../../constructs/model/service-contract';
+import { type ServiceSpec, shutdownBudgetOf } from '../../constructs/model/service-spec';
 import { catalog } from '../../services';
 import { orders } from '../../services/orders/service';
 import { writeKubernetesManifests } from '../../stacks/kubernetes-manifests';
@@ -114,6 +115,17 @@ describe.each(kubernetesServices(specs).map((spec) => [spec.name, spec] as const
     expect(container.livenessProbe.tcpSocket.port).toBe(spec.container!.port);
   });
 
+  test('applies the shutdown budget: a preStop sleep of the pre-stop interval, then SIGTERM to a process that drains at once, within the grace period', () => {
+    const budget = shutdownBudgetOf(spec.container!);
+    expect(budget.preStopSeconds).toBeGreaterThan(0);
+    const [container] = pod().containers;
+    expect(container.lifecycle).toEqual({ preStop: { sleep: { seconds: budget.preStopSeconds } } });
+    expect(pod().terminationGracePeriodSeconds).toBe(budget.terminationGracePeriodSeconds);
+    expect(pod().terminationGracePeriodSeconds).toBeGreaterThanOrEqual(budget.preStopSeconds + budget.drainSeconds + 2);
+    const env = Object.fromEntries(container.env.filter((e: Json) => e.value !== undefined).map((e: Json) => [e.name, e.value]));
+    expect(env).toMatchObject({ DRAIN_SECONDS: String(budget.drainSeconds), [PRE_STOP_SECONDS_VARIABLE]: '0' });
+  });
+
   test('runs as its own ServiceAccount, which mounts no token', () => {
     const account = one('ServiceAccount');
     expect(account.metadata.name).toBe(name);
@@ -141,6 +153,8 @@ describe.each(kubernetesServices(specs).map((spec) => [spec.name, spec] as const
     const expected = name === 'pricing' ? ['/pricing/quotes', '/pricing/tax-rate'] : ['/ratings'];
     expect(paths).toEqual(expected.map((p) => [p, 'Prefix', name]));
     expect(ingress.spec.ingressClassName).toBe('alb');
+    // The load balancer holds a deregistered pod's requests for the budget's delay, not its 300 s default.
+    expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/target-group-attributes']).toBe(`deregistration_delay.timeout_seconds=${shutdownBudgetOf(spec.container!).deregistrationDelaySeconds}`);
   });
 });
 
@@ -315,6 +329,7 @@ describe('bad props fail naming the chart and the prop', () => {
     ['a namespace that is not a DNS label', { namespace: 'Shop_Ns' }, /^Chart: prop 'namespace' 'Shop_Ns' is not a DNS label/],
     ['a CPU target out of range', { targetCpuUtilization: 5 }, /^Chart: prop 'targetCpuUtilization' is 5/],
     ['root as the user', { runAsUser: 0 }, /^Chart: prop 'runAsUser' is 0/],
+    ['a stop timeout that does not cover the pre-stop interval and the drain', { spec: { ...ratings, container: { ...ratings.container!, preStopSeconds: 10, drainSeconds: 20, stopTimeoutSeconds: 25 } } }, /^Chart: prop 'spec.container.stopTimeoutSeconds' 25 s does not cover the drain: .* at least 32 s/],
     ['a sampling share above 1', { telemetry: { serviceName: 's', metricsNamespace: 'shop', metricsLogGroupName: '/x', traceSampleRate: 2 } }, /^Chart: prop 'telemetry.traceSampleRate' is 2; expected a share from 0 to 1/],
   ])('%s', (_label, props, message) => {
     const error = attempt(props as Partial<MicroserviceChartProps>);
