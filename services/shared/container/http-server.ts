@@ -239,11 +239,11 @@ export class ContainerHttpServer {
     if (target === undefined) {
       return badRequest('the request target is not a path', [{ path: 'target', message: 'must be a path such as /products, or an absolute http(s) URL' }]);
     }
-    if (target.pathname === this.#props.healthPath) {
-      return this.#draining ? jsonResponse(503, { status: 'draining' }) : jsonResponse(200, { status: 'ok' });
-    }
     if (request.httpVersion === '1.1' && request.headers.host === undefined) {
       return badRequest('the request has no Host header', [{ path: 'host', message: 'header is required in HTTP/1.1' }]);
+    }
+    if (target.pathname === this.#props.healthPath) {
+      return this.#draining ? jsonResponse(503, { status: 'draining' }) : jsonResponse(200, { status: 'ok' });
     }
     const limit = this.#props.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     const declared = Number(request.headers['content-length']);
