@@ -1,41 +1,38 @@
-import { Duration, Stack } from 'aws-cdk-lib';
-import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { ChaosExperiments } from './chaos/chaos-experiments';
 import { LambdaMicroservice } from './compute/lambda-microservice';
-import { FargateMicroservice } from './containers/fargate-microservice';
-import { ServiceImageRepository } from './containers/image-repository';
-import { PlatformCluster } from './containers/platform-cluster';
-import type { GatewayBackend } from './gateway/edge-gateway';
-import { AccessLogBucket } from './observability/access-log-bucket';
-import { EncryptionKey } from './security/encryption-key';
 import { ConfigStore } from './config/config-store';
-import { FeatureFlags, FlaggedService } from './config/feature-flags';
-import { serviceConnectTimeoutMsOf } from './model/resilience-policy';
+import { FeatureFlags } from './config/feature-flags';
+import { FargateMicroservice } from './containers/fargate-microservice';
+import type { ServiceImageRepository } from './containers/image-repository';
+import type { PlatformCluster } from './containers/platform-cluster';
+import type { LambdaCanaryDeployment } from './delivery/lambda-canary-deployment';
+import { serviceErrorAlarm } from './delivery/rollback-alarms';
 import { ServiceRegistry } from './discovery/service-registry';
-import { EdgeGateway } from './gateway/edge-gateway';
+import { EdgeGateway, type GatewayBackend } from './gateway/edge-gateway';
+import { PlatformIdentity, type PlatformIdentityProps } from './identity/platform-identity';
+import type { KubernetesPlatform } from './kubernetes/kubernetes-platform';
 import { EventBackbone } from './messaging/event-backbone';
-import { PlatformIdentity, PlatformIdentityProps } from './identity/platform-identity';
-import { KubernetesPlatform } from './kubernetes/kubernetes-platform';
+import type { EventConsumer } from './messaging/event-consumer';
 import { ConstructPropError } from './model/errors';
+import type { SagaActionSpec, SagaSpec } from './model/saga-spec';
 import type { ServiceSpec } from './model/service-spec';
-import { validateCatalog } from './model/validate-catalog';
-import type { SagaSpec } from './model/saga-spec';
-import { validateSagas } from './model/validate-patterns';
+import { validatePlatform } from './model/validate-platform';
 import { PlatformNetwork } from './network/platform-network';
-import { PlatformTracing } from './observability/platform-tracing';
 import { AlertTopic } from './observability/alert-topic';
-import { ClusterObservability } from './observability/cluster-observability';
+import type { ClusterObservability } from './observability/cluster-observability';
 import { LogAggregation } from './observability/log-aggregation';
 import { PlatformOverview } from './observability/platform-overview';
-import { ServiceMonitoring, ServiceMonitoringProps } from './observability/service-monitoring';
-import { ChaosExperiments } from './chaos/chaos-experiments';
-import { LambdaCanaryDeployment } from './delivery/lambda-canary-deployment';
-import { fargateErrorAlarm, lambdaErrorAlarm, unschedulablePodsAlarm } from './delivery/rollback-alarms';
-import type * as sns from 'aws-cdk-lib/aws-sns';
-import { DEV_PROFILE, PlatformProfile } from './profile';
+import { PlatformTracing } from './observability/platform-tracing';
+import { ServiceMonitoring } from './observability/service-monitoring';
+import { DEV_PROFILE, type PlatformProfile } from './profile';
+import { FargateRuntimeDeployment, fargateRuntime } from './runtimes/fargate/fargate-runtime';
+import { KubernetesRuntimeDeployment, kubernetesRuntime } from './runtimes/kubernetes/kubernetes-runtime';
+import { lambdaRuntime } from './runtimes/lambda/lambda-runtime';
+import type { DeployedService, PlatformLayer, RuntimeContext, RuntimeDeployment, ServiceRuntime } from './runtimes/service-runtime';
 import { Saga } from './workflow/saga';
 
 /**
@@ -99,19 +96,26 @@ export interface MicroservicePlatformProps {
   readonly kubernetesAdminRole?: iam.IRole;
   /**
    * Tag of the container services' images in their repositories (`imageRepositories`), pushed
-   * there by the delivery pipeline (an immutable tag, e.g. the commit ID).
+   * there by the delivery pipeline (an immutable tag, e.g. the commit ID). Used by the default
+   * fargate runtime.
    * @default - images built from each Dockerfile as CDK assets at deploy time
    */
   readonly imageTag?: string;
+  /**
+   * The runtimes the catalog's specs name, by their `name`: a runtime given here replaces the
+   * built-in one of the same name, and any other is added (a library user's own runtime).
+   * @default - lambda, fargate (with `imageTag`) and kubernetes (with `kubernetesAdminRole`)
+   */
+  readonly runtimes?: readonly ServiceRuntime<any>[];
 }
 
 /**
- * The whole platform from a service catalog: network, registry, config store, identity,
- * tracing, one construct per service (Lambda or Fargate, by the spec's runtime), and the edge
- * gateway that routes to them: Lambda services directly, container services through a VPC link
- * to their internal load balancers. Callers are let in to the services they declare in `calls`.
- *
- * Kubernetes services run on one KubernetesPlatform (EKS), from charts made from the same specs.
+ * The whole platform from a service catalog: network, registry, config store, identity, tracing,
+ * and the alert topic; then each service, deployed by the runtime its spec names; then every
+ * capability wired to every service through the one runtime contract ({@link DeployedService}):
+ * registration, config, feature flags, events, calls, sagas, the edge gateway, central logs,
+ * dashboards and alarms, rollback alarms and chaos experiments. No capability branches on a
+ * runtime, so a runtime added by a library user (`runtimes`) gets every one of them.
  */
 export class MicroservicePlatform extends Construct {
   /** The network. */
@@ -124,41 +128,35 @@ export class MicroservicePlatform extends Construct {
   public readonly identity: PlatformIdentity;
   /** X-Ray rules and group. */
   public readonly tracing: PlatformTracing;
-  /** Lambda services by name. */
-  public readonly lambdaServices: ReadonlyMap<string, LambdaMicroservice>;
-  /** Fargate services by name. */
-  public readonly fargateServices: ReadonlyMap<string, FargateMicroservice>;
-  /** The ECS cluster, when any service runs on Fargate. */
-  public readonly cluster?: PlatformCluster;
-  /** Image repositories of the container services, by service name, for the delivery pipeline. */
-  public readonly imageRepositories: ReadonlyMap<string, ServiceImageRepository>;
-  /** The EKS cluster and its services, when the catalog has kubernetes services. */
-  public readonly kubernetes?: KubernetesPlatform;
+  /** The validated catalog. */
+  public readonly services: readonly ServiceSpec[];
+  /** Every deployed service, by name, whatever its runtime. */
+  public readonly deployedServices: ReadonlyMap<string, DeployedService>;
+  /** Each runtime the catalog uses, bound to this platform, by runtime name. */
+  public readonly runtimeDeployments: ReadonlyMap<string, RuntimeDeployment<any>>;
   /** Feature flags on AppConfig, when any service declares some. */
   public readonly featureFlags?: FeatureFlags;
   /** The edge gateway, when any service has routes. */
   public readonly gateway?: EdgeGateway;
-  /** The validated catalog. */
-  public readonly services: readonly ServiceSpec[];
   /** The event bus, its archive and the messaging alarm topic, when any service publishes or consumes events. */
   public readonly events?: EventBackbone;
+  /** Each consuming service's subscription to the bus (rule, queue, dead-letter queue), by service name. */
+  public readonly eventConsumers: ReadonlyMap<string, EventConsumer>;
   /** Sagas by name. */
   public readonly sagas: ReadonlyMap<string, Saga>;
   /** The SNS topic every alarm notifies. */
   public readonly alerts: AlertTopic;
+  /** Topic the deployment alarms notify: the platform alert topic (`alerts.topic`). */
+  public readonly alertTopic: sns.ITopic;
   /** The central log store and the pipeline every service log group feeds. */
   public readonly logs: LogAggregation;
   /** Dashboard and alarms of each service, by service name. */
   public readonly monitoring: ReadonlyMap<string, ServiceMonitoring>;
-  /** Pod logs and Container Insights of the EKS cluster, when there is one. */
-  public readonly clusterObservability?: ClusterObservability;
   /** The platform overview dashboard. */
   public readonly overview: PlatformOverview;
-  /** The canary deployment of each Lambda service, by name. */
-  public readonly canaryDeployments: ReadonlyMap<string, LambdaCanaryDeployment>;
-  /** Topic the deployment alarms notify: the platform alert topic (`alerts.topic`). */
-  public readonly alertTopic: sns.ITopic;
-  /** The FIS experiments: container services (in the services layer) and kubernetes services (beside the cluster). */
+  /** The alarm each service's rollouts roll back on (and its chaos experiments stop on), by service name. */
+  public readonly rollbackAlarms: ReadonlyMap<string, ReturnType<typeof serviceErrorAlarm>>;
+  /** The FIS experiments, one set per layer that has any. */
   public readonly chaosExperiments: readonly ChaosExperiments[];
 
   constructor(scope: Construct, id: string, props: MicroservicePlatformProps) {
@@ -168,12 +166,14 @@ export class MicroservicePlatform extends Construct {
     if (!/^[a-z][a-z0-9-]{0,15}$/.test(platformName)) {
       throw ConstructPropError.of(this, 'platformName', `'${platformName}' must be 1 to 16 lowercase letters, digits or hyphens, starting with a letter`);
     }
-    this.services = validateCatalog(props.services);
-    const sagaSpecs = validateSagas(props.sagas ?? [], this.services);
+    const runtimes = runtimesByName(props);
+    // One pass over everything before any resource is made: services by their runtimes' rules, sagas, names.
+    this.services = validatePlatform({ platformName, profile, services: props.services, sagas: props.sagas, runtimes: [...runtimes.values()] }) as readonly ServiceSpec[];
+    const sagaSpecs = props.sagas ?? [];
 
     const placement = props.placement ?? {};
-    const where = (layer: keyof PlatformPlacement): Construct => {
-      const target = placement[layer];
+    const scopeOf = (layer: PlatformLayer): Construct => {
+      const target = layer === 'observability' ? placement.observability ?? placement.edge : placement[layer];
       if (target) return target;
       try {
         Stack.of(this);
@@ -186,14 +186,14 @@ export class MicroservicePlatform extends Construct {
     const prefix = `${platformName}-${environmentName}`;
     const retainData = profile.retainData;
 
-    this.network = new PlatformNetwork(where('network'), 'Network', {
+    // ---- What every service shares. ----------------------------------------------------------------
+    this.network = new PlatformNetwork(scopeOf('network'), 'Network', {
       maxAzs: profile.maxAzs,
       natGateways: profile.natGateways,
       flowLogRetention: profile.logRetention,
       retainData,
     });
-
-    const shared = where('shared');
+    const shared = scopeOf('shared');
     this.registry = new ServiceRegistry(shared, 'Registry', {
       vpc: this.network.vpc,
       httpNamespaceName: prefix,
@@ -211,152 +211,77 @@ export class MicroservicePlatform extends Construct {
     this.tracing = new PlatformTracing(shared, 'Tracing', { servicePrefix: prefix, fixedRate: profile.traceSampleRate });
     // One topic every alarm of the platform notifies (messaging, flags, services, the overview).
     this.alerts = new AlertTopic(shared, 'Alerts', { topicName: `${prefix}-alerts`, retain: retainData });
+    this.alertTopic = this.alerts.topic;
     if (sagaSpecs.length > 0 || this.services.some((spec) => spec.events?.publishes?.length || spec.events?.consumes?.length)) {
       this.events = new EventBackbone(shared, 'Events', { busName: `${prefix}-events`, retainData, alarmTopic: this.alerts.topic });
     }
 
-    const servicesScope = where('services');
-    const lambdaServices = new Map<string, LambdaMicroservice>();
-    for (const spec of this.services.filter((s) => s.runtime === 'lambda')) {
-      lambdaServices.set(
-        spec.name,
-        new LambdaMicroservice(servicesScope, spec.name, {
-          spec,
-          platformName,
-          environmentName,
-          vpc: this.network.vpc,
-          vpcSubnets: this.network.serviceSubnets,
-          registry: this.registry,
-          config: this.config,
-          retainData,
-          logRetention: profile.logRetention,
-          eventBackbone: this.events,
-        }),
-      );
-    }
-    this.lambdaServices = lambdaServices;
-
-    // Container services: a cluster, an image repository each, and a VPC link the gateway reaches them through.
-    const fargateServices = new Map<string, FargateMicroservice>();
-    const imageRepositories = new Map<string, ServiceImageRepository>();
-    const fargateSpecs = this.services.filter((s) => s.runtime === 'fargate');
-    let vpcLink: apigatewayv2.VpcLink | undefined;
-    if (fargateSpecs.length > 0) {
-      const imageKey = new EncryptionKey(shared, 'ImageKey', { description: `Encrypts the container images of ${prefix}`, retain: retainData, allowCloudWatchLogs: false });
-      const accessLogs = new AccessLogBucket(shared, 'AccessLogs');
-      this.cluster = new PlatformCluster(servicesScope, 'Cluster', { vpc: this.network.vpc, clusterName: prefix, allowSpot: profile.fargateSpot });
-      const linkSecurityGroup = new ec2.SecurityGroup(servicesScope, 'GatewayLinkSecurityGroup', {
-        vpc: this.network.vpc,
-        description: `${prefix} gateway VPC link: outbound to the load balancers of the container services only`,
-        allowAllOutbound: false,
-      });
-      vpcLink = new apigatewayv2.VpcLink(servicesScope, 'GatewayLink', {
-        vpc: this.network.vpc,
-        vpcLinkName: `${prefix}-gateway`,
-        subnets: this.network.serviceSubnets,
-        securityGroups: [linkSecurityGroup],
-      });
-      for (const spec of fargateSpecs) {
-        const imageRepository = new ServiceImageRepository(shared, `${spec.name}Images`, {
-          repositoryName: `${platformName}/${environmentName}/${spec.name}`,
-          encryptionKey: imageKey.key,
-          retain: retainData,
-        });
-        imageRepositories.set(spec.name, imageRepository);
-        const service = new FargateMicroservice(servicesScope, spec.name, {
-          spec,
-          platformName,
-          environmentName,
-          cluster: this.cluster,
-          vpcSubnets: this.network.serviceSubnets,
-          registry: this.registry,
-          config: this.config,
-          accessLogs,
-          retainData,
-          logRetention: profile.logRetention,
-          minHealthyPercent: profile.minHealthyPercent,
-          serviceConnectRequestTimeout: millisOrUndefined(serviceConnectTimeoutMsOf(spec.name, this.services)),
-          traceSampleRate: profile.traceSampleRate,
-          image: props.imageTag === undefined ? undefined : { repository: imageRepository.repository, tag: props.imageTag },
-        });
-        if ((spec.routes ?? []).length > 0) service.allowCallsFrom(linkSecurityGroup, 'the edge gateway VPC link');
-        fargateServices.set(spec.name, service);
-      }
-    }
-    this.fargateServices = fargateServices;
-    this.imageRepositories = imageRepositories;
-
-    // Each declared call is let through the network: Lambda callers reach container services at
-    // their load balancer, container callers through Service Connect. Lambda callees need no rule.
+    // ---- Each service, by its runtime. -------------------------------------------------------------
+    const context: RuntimeContext = {
+      platformName,
+      environmentName,
+      namePrefix: prefix,
+      profile,
+      vpc: this.network.vpc,
+      serviceSubnets: this.network.serviceSubnets,
+      registry: this.registry,
+      alertTopic: this.alerts.topic,
+      catalog: this.services,
+      scopeOf,
+    };
+    const deployments = new Map<string, RuntimeDeployment<any>>();
+    const services = new Map<string, DeployedService>();
+    const layers = new Map<string, PlatformLayer>();
     for (const spec of this.services) {
-      for (const callee of spec.calls ?? []) {
-        const target = fargateServices.get(callee);
-        if (target === undefined) continue;
-        const fargateCaller = fargateServices.get(spec.name);
-        const lambdaCaller = lambdaServices.get(spec.name);
-        if (fargateCaller) target.allowServiceConnectFrom(fargateCaller);
-        else if (lambdaCaller) target.allowCallsFrom(lambdaCaller.securityGroup, `calls from ${spec.name}`);
-      }
-      // Lambda callees are invoked by the ARN the registry gives: the caller may invoke exactly those functions.
-      for (const callee of spec.calls ?? []) {
-        const lambdaCallee = lambdaServices.get(callee);
-        const callerRole = lambdaServices.get(spec.name)?.role ?? fargateServices.get(spec.name)?.taskRole;
-        if (lambdaCallee && callerRole) lambdaCallee.grantInvoke(callerRole);
-      }
+      const runtime = runtimes.get(spec.runtime)!;
+      let deployment = deployments.get(runtime.name);
+      if (deployment === undefined) deployments.set(runtime.name, (deployment = runtime.bind(context)));
+      const layer = runtime.layer ?? 'services';
+      services.set(spec.name, deployment.deploy(scopeOf(layer), spec));
+      layers.set(spec.name, layer);
     }
+    this.runtimeDeployments = deployments;
+    this.deployedServices = services;
 
-    // Feature flags: a configuration profile per service that declares them, read only by that service.
-    const flagged: FlaggedService[] = this.services
-      .filter((spec) => spec.featureFlags !== undefined)
-      .map((spec) => ({ spec, functionName: lambdaServices.get(spec.name)?.functionName }));
+    // ---- Every capability, through the runtime contract. ---------------------------------------------
+    const flagged = this.services.filter((spec) => spec.featureFlags !== undefined);
     if (flagged.length > 0) {
-      const flags = (this.featureFlags = new FeatureFlags(shared, 'FeatureFlags', {
+      this.featureFlags = new FeatureFlags(shared, 'FeatureFlags', {
         applicationName: prefix,
         alarmTopic: this.alerts.topic,
         environmentName,
         metricsNamespace: platformName,
-        services: flagged,
+        services: flagged.map((spec) => ({ spec, errors: services.get(spec.name)!.metricErrors() })),
         retain: retainData,
-      }));
-      for (const { spec } of flagged) {
-        const lambdaService = lambdaServices.get(spec.name);
-        const fargateService = fargateServices.get(spec.name);
-        for (const [name, value] of Object.entries(flags.environmentFor(spec.name))) {
-          lambdaService?.function.addEnvironment(name, value);
-          fargateService?.container.addEnvironment(name, value);
-        }
-        const role = lambdaService?.role ?? fargateService?.taskRole;
-        if (role) flags.grantRead(spec.name, role);
-      }
-    }
-
-    const kubernetesSpecs = this.services.filter((spec) => spec.runtime === 'kubernetes');
-    if (kubernetesSpecs.length > 0) {
-      this.kubernetes = new KubernetesPlatform(where('kubernetes'), 'Kubernetes', {
-        platformName,
-        environmentName,
-        services: kubernetesSpecs,
-        vpc: this.network.vpc,
-        vpcSubnets: this.network.serviceSubnets,
-        config: this.config,
-        retainData,
-        logRetention: profile.logRetention,
-        traceSampleRate: profile.traceSampleRate,
-        adminRole: props.kubernetesAdminRole,
       });
     }
+    const eventConsumers = new Map<string, EventConsumer>();
+    for (const service of services.values()) {
+      this.registry.register(service);
+      this.config.bindService(service);
+      if (service.spec.featureFlags) this.featureFlags!.bindService(service);
+      const consumer = this.events?.connect(service);
+      if (consumer) eventConsumers.set(service.spec.name, consumer);
+      for (const callee of service.spec.calls ?? []) services.get(callee)!.allowCallsFrom(service);
+    }
+    this.eventConsumers = eventConsumers;
 
     const sagas = new Map<string, Saga>();
+    const action = (saga: SagaSpec, spec: SagaActionSpec) => {
+      const target = services.get(spec.service)?.invokeTarget;
+      if (target === undefined) throw ConstructPropError.of(this, 'sagas', `'${saga.name}' invokes '${spec.service}', whose runtime has no function a saga can invoke`);
+      return { function: target, action: spec.action };
+    };
+    const sagaScope = sagaSpecs.length > 0 ? new Construct(scopeOf('services'), 'Sagas') : undefined;
     for (const saga of sagaSpecs) {
-      const action = (spec: SagaSpec['complete']) => ({ function: lambdaServices.get(spec.service)!.alias, action: spec.action });
       sagas.set(
         saga.name,
-        new Saga(servicesScope, `saga-${saga.name}`, {
+        new Saga(sagaScope!, saga.name, {
           stateMachineName: `${prefix}-${saga.name}`,
           trigger: { bus: this.events!.bus, eventType: saga.startOn },
-          steps: saga.steps.map((step) => ({ name: step.name, invoke: action(step.invoke), compensate: action(step.compensate) })),
-          complete: action(saga.complete),
-          reject: action(saga.reject),
+          steps: saga.steps.map((step) => ({ name: step.name, invoke: action(saga, step.invoke), compensate: action(saga, step.compensate) })),
+          complete: action(saga, saga.complete),
+          reject: action(saga, saga.reject),
           alarmTopic: this.events!.alarmTopic,
           logRetention: profile.logRetention,
           retainData,
@@ -366,16 +291,11 @@ export class MicroservicePlatform extends Construct {
     this.sagas = sagas;
 
     const backends: GatewayBackend[] = [];
-    for (const spec of this.services.filter((s) => (s.routes ?? []).length > 0)) {
-      const lambdaService = lambdaServices.get(spec.name);
-      const fargateService = fargateServices.get(spec.name);
-      if (lambdaService) backends.push({ spec, handler: lambdaService.alias });
-      else if (fargateService && vpcLink) {
-        backends.push({ spec, loadBalancer: { loadBalancerArn: fargateService.loadBalancer.loadBalancerArn, url: fargateService.url, vpcLink } });
-      }
+    for (const service of services.values()) {
+      if ((service.spec.routes ?? []).length > 0 && service.gatewayTarget) backends.push({ spec: service.spec, ...service.gatewayTarget });
     }
     if (backends.length > 0) {
-      this.gateway = new EdgeGateway(where('edge'), 'Gateway', {
+      this.gateway = new EdgeGateway(scopeOf('edge'), 'Gateway', {
         apiName: `${prefix}-edge`,
         stageName: environmentName,
         identity: this.identity,
@@ -388,10 +308,8 @@ export class MicroservicePlatform extends Construct {
       });
     }
 
-    // ---- Observability: every service's log groups and alarms. -------------------------------------
-    // Driven by what was built above, so a service added to the catalog gets its log subscription,
-    // dashboard and alarms here without code of its own; a new kind of service construct adds one loop.
-    const observability = placement.observability ?? placement.edge ?? where('observability');
+    // ---- Observability: every service's log groups, dashboard and alarms. -----------------------------
+    const observability = scopeOf('observability');
     this.logs = new LogAggregation(observability, 'Logs', {
       domainName: `${prefix}-logs`,
       vpc: this.network.vpc,
@@ -403,41 +321,20 @@ export class MicroservicePlatform extends Construct {
       retainData,
       threatProtection: profile.identityThreatProtection,
     });
-    const gatewayStage = this.gateway ? { apiName: `${prefix}-edge`, stageName: environmentName } : undefined;
-    // Pods of kubernetes services log to stdout; the cluster's CloudWatch Observability add-on ships
-    // their lines to one application log group and their CPU, memory and pod counts to Container Insights.
-    if (this.kubernetes) {
-      this.clusterObservability = new ClusterObservability(observability, 'ClusterObservability', {
-        clusterName: this.kubernetes.cluster.clusterName,
-        encryptionKey: this.logs.encryptionKey.key,
-        logRetention: profile.logRetention,
-        retain: retainData,
-      });
-      this.logs.subscribe('eks-pods', this.clusterObservability.applicationLogs);
-      this.logs.subscribe('eks-control-plane', this.kubernetes.controlPlaneLogs);
-    }
+    for (const deployment of deployments.values()) deployment.observe?.({ scope: observability, logs: this.logs });
     if (this.gateway) this.logs.subscribe('gateway-access', this.gateway.accessLogGroup);
-
-    // One entry per service construct: its own log group (if it has one) and what monitoring watches.
-    // Queues that alarm already (a Lambda's failure queue once messaging is wired, consumer DLQs) get no second alarm.
-    const kubernetes = this.kubernetes;
-    const kubernetesTarget = kubernetes
-      ? (name: string) => {
-        const telemetry = kubernetes.telemetry.get(name)!;
-        return { clusterName: kubernetes.cluster.clusterName, namespace: kubernetes.namespace, telemetryServiceName: telemetry.serviceName, metricsNamespace: telemetry.metricsNamespace };
-      }
-      : undefined;
-    const monitored: { spec: ServiceSpec; logGroup?: logs.ILogGroup; target: Pick<ServiceMonitoringProps, 'function' | 'container' | 'kubernetes' | 'deadLetterQueues'> }[] = [
-      ...[...lambdaServices.values()].map((s) => ({ spec: s.spec, logGroup: s.logGroup, target: { function: s.function, deadLetterQueues: s.failureAlarm ? [] : [s.failureQueue] } })),
-      ...[...fargateServices.values()].map((s) => ({ spec: s.spec, logGroup: s.logGroup, target: { container: { service: s.service, loadBalancer: s.loadBalancer, targetGroup: s.targetGroup } } })),
-      ...(kubernetesTarget ? kubernetesSpecs.map((spec) => ({ spec, target: { kubernetes: kubernetesTarget(spec.name) } })) : []),
-    ];
+    const gatewayStage = this.gateway ? { apiName: `${prefix}-edge`, stageName: environmentName } : undefined;
+    const monitoringScope = new Construct(observability, 'ServiceMonitoring');
     const monitoring = new Map<string, ServiceMonitoring>();
-    for (const { spec, logGroup, target } of monitored) {
-      if (logGroup) this.logs.subscribe(spec.name, logGroup);
-      // Kubernetes routes are not behind the edge gateway (see the kubernetes section of the README).
-      const gateway = spec.runtime === 'kubernetes' ? undefined : gatewayStage;
-      monitoring.set(spec.name, new ServiceMonitoring(observability, `${spec.name}Monitoring`, { spec, namePrefix: prefix, alertTopic: this.alerts.topic, gateway, ...target }));
+    for (const service of services.values()) {
+      service.logGroups.forEach((logGroup, index) => this.logs.subscribe(index === 0 ? service.spec.name : `${service.spec.name}-${index}`, logGroup));
+      monitoring.set(service.spec.name, new ServiceMonitoring(monitoringScope, service.spec.name, {
+        spec: service.spec,
+        namePrefix: prefix,
+        alertTopic: this.alerts.topic,
+        target: service.monitoringTarget,
+        gateway: service.gatewayTarget ? gatewayStage : undefined,
+      }));
     }
     this.monitoring = monitoring;
     this.overview = new PlatformOverview(observability, 'Overview', {
@@ -448,39 +345,79 @@ export class MicroservicePlatform extends Construct {
     });
 
     // ---- Delivery and chaos. ----------------------------------------------------------------------
-    // Each Lambda service rolls out as a canary behind its live alias, each Fargate service blue/green;
-    // both roll back on an error alarm made here, beside the deployment. The observability layer's
-    // alarms cannot be used: that stack already depends on this one, so a reference back would be a cycle.
-    this.alertTopic = this.alerts.topic;
-    const chaos = (scope: Construct, id: string) =>
-      new ChaosExperiments(scope, id, { namePrefix: prefix, taskStopPercent: profile.chaosTaskStopPercent, logRetention: profile.logRetention, retainData });
-    const chaosExperiments: ChaosExperiments[] = [];
-    const lambdaChaos = profile.lambdaFaultInjection && lambdaServices.size > 0;
-    const servicesChaos = fargateServices.size > 0 || lambdaChaos ? chaos(servicesScope, 'Chaos') : undefined;
-    if (servicesChaos) chaosExperiments.push(servicesChaos);
-    const canaryDeployments = new Map<string, LambdaCanaryDeployment>();
-    for (const [name, service] of lambdaServices) {
-      const alarm = lambdaErrorAlarm(servicesScope, `${name}-errors`, service, this.alertTopic);
-      canaryDeployments.set(name, new LambdaCanaryDeployment(servicesScope, `${name}-canary`, { alias: service.alias, alarms: [alarm] }));
-      if (lambdaChaos) servicesChaos!.addLambdaFaults(service, alarm);
+    // Each service's rollouts roll back on an error alarm made beside the service (the observability
+    // layer's alarms cannot be used: that stack depends on the services, so a reference back would be
+    // a cycle); the same alarm stops its chaos experiments, one set of experiments per layer.
+    const chaos = new Map<PlatformLayer, ChaosExperiments>();
+    const chaosOf = (layer: PlatformLayer) => () => {
+      let experiments = chaos.get(layer);
+      if (experiments === undefined) {
+        const id = layer === 'services' ? 'Chaos' : `${layer[0].toUpperCase()}${layer.slice(1)}Chaos`;
+        experiments = new ChaosExperiments(scopeOf(layer), id, { namePrefix: prefix, taskStopPercent: profile.chaosTaskStopPercent, logRetention: profile.logRetention, retainData });
+        chaos.set(layer, experiments);
+      }
+      return experiments;
+    };
+    const rollbackAlarms = new Map<string, ReturnType<typeof serviceErrorAlarm>>();
+    for (const service of services.values()) {
+      const alarm = serviceErrorAlarm(service, 'RollbackAlarm', this.alerts.topic);
+      rollbackAlarms.set(service.spec.name, alarm);
+      service.addRollbackAlarm?.(alarm);
+      service.addChaosExperiments?.(chaosOf(layers.get(service.spec.name)!), alarm);
     }
-    this.canaryDeployments = canaryDeployments;
-    for (const [name, service] of fargateServices) {
-      const alarm = fargateErrorAlarm(servicesScope, `${name}-errors`, service, this.alertTopic);
-      service.addRollbackAlarm(alarm);
-      servicesChaos!.addStopFargateTasks(service, alarm);
-    }
-    if (this.kubernetes) {
-      const kubernetesScope = where('kubernetes');
-      const kubernetesChaos = chaos(kubernetesScope, 'KubernetesChaos');
-      const alarm = unschedulablePodsAlarm(kubernetesScope, 'UnschedulablePods', this.kubernetes, this.alertTopic);
-      for (const name of this.kubernetes.charts.keys()) kubernetesChaos.addDeleteKubernetesPods(this.kubernetes, name, alarm);
-      chaosExperiments.push(kubernetesChaos);
-    }
-    this.chaosExperiments = chaosExperiments;
+    this.rollbackAlarms = rollbackAlarms;
+    this.chaosExperiments = [...chaos.values()];
+  }
+
+  /** Lambda services by name. */
+  public get lambdaServices(): ReadonlyMap<string, LambdaMicroservice> {
+    return servicesOfType(this.deployedServices, LambdaMicroservice);
+  }
+
+  /** Fargate services by name. */
+  public get fargateServices(): ReadonlyMap<string, FargateMicroservice> {
+    return servicesOfType(this.deployedServices, FargateMicroservice);
+  }
+
+  /** The canary deployment of each Lambda service, by name. */
+  public get canaryDeployments(): ReadonlyMap<string, LambdaCanaryDeployment> {
+    return new Map([...this.lambdaServices].flatMap(([name, service]) => (service.canaryDeployment ? [[name, service.canaryDeployment] as const] : [])));
+  }
+
+  /** The ECS cluster, when any service runs on Fargate. */
+  public get cluster(): PlatformCluster | undefined {
+    return this.runtimeDeploymentOfType(FargateRuntimeDeployment)?.cluster;
+  }
+
+  /** Image repositories of the Fargate services, by service name, for the delivery pipeline. */
+  public get imageRepositories(): ReadonlyMap<string, ServiceImageRepository> {
+    return this.runtimeDeploymentOfType(FargateRuntimeDeployment)?.imageRepositories ?? new Map();
+  }
+
+  /** The EKS cluster and its services, when the catalog has kubernetes services. */
+  public get kubernetes(): KubernetesPlatform | undefined {
+    return this.runtimeDeploymentOfType(KubernetesRuntimeDeployment)?.platform;
+  }
+
+  /** Pod logs and Container Insights of the EKS cluster, when there is one. */
+  public get clusterObservability(): ClusterObservability | undefined {
+    return this.runtimeDeploymentOfType(KubernetesRuntimeDeployment)?.clusterObservability;
+  }
+
+  private runtimeDeploymentOfType<T extends RuntimeDeployment<any>>(type: abstract new (...args: any[]) => T): T | undefined {
+    return [...this.runtimeDeployments.values()].find((deployment): deployment is T => deployment instanceof type);
   }
 }
 
-function millisOrUndefined(ms: number | undefined): Duration | undefined {
-  return ms === undefined ? undefined : Duration.millis(ms);
+/** The built-in runtimes, with the ones given in `props.runtimes` replacing or adding to them. */
+function runtimesByName(props: MicroservicePlatformProps): Map<string, ServiceRuntime<any>> {
+  const runtimes = new Map<string, ServiceRuntime<any>>();
+  for (const runtime of [lambdaRuntime(), fargateRuntime({ imageTag: props.imageTag }), kubernetesRuntime({ adminRole: props.kubernetesAdminRole }), ...(props.runtimes ?? [])]) {
+    runtimes.set(runtime.name, runtime);
+  }
+  return runtimes;
+}
+
+function servicesOfType<T extends DeployedService>(services: ReadonlyMap<string, DeployedService>, type: abstract new (...args: any[]) => T): ReadonlyMap<string, T> {
+  return new Map([...services].filter((entry): entry is [string, T] => entry[1] instanceof type));
 }

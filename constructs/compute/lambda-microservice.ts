@@ -1,8 +1,9 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -15,9 +16,17 @@ import type { ServiceRegistry } from '../discovery/service-registry';
 import { createServiceTable, grantServiceTable } from '../data/service-table';
 import { acknowledgeTerminalQueue, alarmWhenNotEmpty } from '../messaging/dead-letter-queue';
 import type { EventBackbone } from '../messaging/event-backbone';
-import { EventConsumer } from '../messaging/event-consumer';
+import { EventConsumer, feedQueueToFunction } from '../messaging/event-consumer';
 import { ConstructPropError } from '../model/errors';
-import type { ServiceSpec } from '../model/service-spec';
+import { SERVICE_ENVIRONMENT } from '../model/service-contract';
+import { validateServiceSpec } from '../model/validate-platform';
+import type { LambdaServiceSpec } from '../model/service-spec';
+import type { ChaosExperiments } from '../chaos/chaos-experiments';
+import { LambdaCanaryDeployment } from '../delivery/lambda-canary-deployment';
+import type { GatewayTarget } from '../gateway/edge-gateway';
+import type { MonitoringTarget } from '../observability/monitoring-target';
+import { lambdaMonitoring } from '../runtimes/lambda/lambda-monitoring';
+import type { DeployedService } from '../runtimes/service-runtime';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
 import { EncryptionKey } from '../security/encryption-key';
 
@@ -27,7 +36,7 @@ export const LIVE_ALIAS = 'live';
 /** Props of a LambdaMicroservice. */
 export interface LambdaMicroserviceProps {
   /** The service's spec; its runtime must be `lambda`. */
-  readonly spec: ServiceSpec;
+  readonly spec: LambdaServiceSpec;
   /** Platform name; with the environment it prefixes the function name, e.g. `shop-dev-orders`. */
   readonly platformName: string;
   /** Environment name. */
@@ -41,12 +50,12 @@ export interface LambdaMicroserviceProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
    * Registry the service is registered in (and, when the spec calls others, may discover from).
-   * @default - not registered
+   * @default - not registered (the platform registers every service with `ServiceRegistry.register`)
    */
   readonly registry?: ServiceRegistry;
   /**
    * Config store holding the spec's config; the function may read its own path only.
-   * @default - no config access; required when the spec has config or secrets
+   * @default - not wired to a config store (the platform binds every service with `ConfigStore.bindService`)
    */
   readonly config?: ConfigStore;
   /**
@@ -72,9 +81,15 @@ export interface LambdaMicroserviceProps {
   /**
    * Event bus the service publishes its spec's `events.publishes` to and receives its
    * `events.consumes` from (through a queue of its own, see `EventConsumer`).
-   * @default - none; required when the spec declares events
+   * @default - not wired to a bus (the platform connects every service with `EventBackbone.connect`)
    */
   readonly eventBackbone?: EventBackbone;
+  /**
+   * `addChaosExperiments` gives the function the FIS Lambda extension and its fault experiments (the
+   * extension polls for faults on every invocation, so a profile may leave it out).
+   * @default true
+   */
+  readonly faultInjection?: boolean;
   /**
    * Escape hatch: esbuild options merged over the defaults.
    * @default - minified, no source map, AWS SDK v3 left to the runtime
@@ -92,7 +107,7 @@ const DEFAULT_TIMEOUT_SECONDS = 10;
  * can touch only what the service owns, its config path, and a registration in Cloud Map. A
  * service that calls others may discover only those, in the namespace `DISCOVERY_NAMESPACE` names.
  */
-export class LambdaMicroservice extends Construct {
+export class LambdaMicroservice extends Construct implements DeployedService {
   /** The function. */
   public readonly function: nodejs.NodejsFunction;
   /**
@@ -117,7 +132,7 @@ export class LambdaMicroservice extends Construct {
   /** The function's security group (no inbound); services it calls let it in. */
   public readonly securityGroup: ec2.SecurityGroup;
   /** The spec this was made from. */
-  public readonly spec: ServiceSpec;
+  public readonly spec: LambdaServiceSpec;
   /** The event store (`streamId`, `version`), when the spec declares event sourcing; its stream feeds the function. */
   public readonly eventStore?: dynamodb.Table;
   /** The read model the projection maintains, when the spec declares event sourcing. */
@@ -126,6 +141,20 @@ export class LambdaMicroservice extends Construct {
   public readonly eventConsumer?: EventConsumer;
   /** Fires when the failure queue holds a message, when the service has an event backbone (whose topic it notifies). */
   public readonly failureAlarm?: cloudwatch.Alarm;
+  /** The execution role: grants to the service go to it. */
+  public readonly grantPrincipal: iam.IPrincipal;
+  /** The function's security group, as connections: the services it calls let these in. */
+  public readonly connections: ec2.Connections;
+  /** What callers find in the registry: the function's name and the ARN of its `live` alias. */
+  public readonly discoveryAttributes: Readonly<Record<string, string>>;
+  /** The edge invokes the `live` alias. */
+  public readonly gatewayTarget: GatewayTarget;
+  /** Sagas invoke the `live` alias. */
+  public readonly invokeTarget: lambda.IFunction;
+  /** How long one invocation may take: the function's timeout. */
+  public readonly eventHandlingTimeout: Duration;
+  private readonly faultInjection: boolean;
+  private canary?: LambdaCanaryDeployment;
 
   constructor(scope: Construct, id: string, props: LambdaMicroserviceProps) {
     super(scope, id);
@@ -134,17 +163,13 @@ export class LambdaMicroservice extends Construct {
     if (spec.runtime !== 'lambda' || spec.lambda === undefined) {
       throw ConstructPropError.of(this, 'spec', `describes '${spec.name}' with runtime '${spec.runtime}'${spec.lambda ? '' : ' and no lambda settings'}; a LambdaMicroservice needs runtime 'lambda' with { lambda: { entry } }`);
     }
-    if (((spec.config && Object.keys(spec.config).length > 0) || (spec.secrets?.length ?? 0) > 0) && props.config === undefined) {
-      throw ConstructPropError.of(this, 'config', `is missing, but service '${spec.name}' declares config or secrets that it must be able to read`);
-    }
-    const configMaxAge = props.configMaxAgeSeconds ?? 60;
-    if (!Number.isInteger(configMaxAge) || configMaxAge < 0 || configMaxAge > 3600) {
-      throw ConstructPropError.of(this, 'configMaxAgeSeconds', `is ${configMaxAge}; expected whole seconds from 0 to 3600`);
+    // The same checks as for a whole catalog, so a construct used on its own fails as clearly.
+    try {
+      validateServiceSpec(spec, { namePrefix: `${props.platformName}-${props.environmentName}` });
+    } catch (error) {
+      throw ConstructPropError.of(this, 'spec', `is not valid:\n${(error as Error).message}`);
     }
     this.functionName = `${props.platformName}-${props.environmentName}-${spec.name}`;
-    if (this.functionName.length > 64) {
-      throw ConstructPropError.of(this, 'spec.name', `makes the function name '${this.functionName}' longer than Lambda's 64 characters`);
-    }
     const retain = props.retainData ?? false;
     const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
@@ -175,10 +200,10 @@ export class LambdaMicroservice extends Construct {
     }));
 
     const environment: Record<string, string> = {
-      POWERTOOLS_SERVICE_NAME: spec.name,
-      POWERTOOLS_METRICS_NAMESPACE: props.platformName,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      PLATFORM_ENVIRONMENT: props.environmentName,
+      [SERVICE_ENVIRONMENT.powertoolsServiceName]: spec.name,
+      [SERVICE_ENVIRONMENT.powertoolsMetricsNamespace]: props.platformName,
+      [SERVICE_ENVIRONMENT.powertoolsLogLevel]: 'INFO',
+      [SERVICE_ENVIRONMENT.platformEnvironment]: props.environmentName,
     };
 
     // Every table of the service: its key, PITR, deletion protection when data is retained.
@@ -194,7 +219,7 @@ export class LambdaMicroservice extends Construct {
     if (spec.table) {
       this.table = createServiceTable(this, 'Table', { table: spec.table, encryptionKey: key, retain });
       grantServiceTable(this.table, key, this.role);
-      environment.TABLE_NAME = this.table.tableName;
+      environment[SERVICE_ENVIRONMENT.tableName] = this.table.tableName;
     }
 
     if (spec.eventSourcing) {
@@ -218,25 +243,10 @@ export class LambdaMicroservice extends Construct {
       this.eventStore.grant(this.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem');
       this.readModel.grant(this.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
       key.grant(this.role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
-      environment.EVENT_STORE_TABLE_NAME = this.eventStore.tableName;
-      environment.READ_MODEL_TABLE_NAME = this.readModel.tableName;
+      environment[SERVICE_ENVIRONMENT.eventStoreTableName] = this.eventStore.tableName;
+      environment[SERVICE_ENVIRONMENT.readModelTableName] = this.readModel.tableName;
     }
 
-    const events = spec.events ?? {};
-    if ((events.publishes?.length || events.consumes?.length) && props.eventBackbone === undefined) {
-      throw ConstructPropError.of(this, 'eventBackbone', `is missing, but service '${spec.name}' publishes or consumes events`);
-    }
-    if (props.eventBackbone && events.publishes?.length) {
-      props.eventBackbone.grantPublish(this.role);
-      environment.EVENT_BUS_NAME = props.eventBackbone.bus.eventBusName;
-    }
-
-    if (props.config) {
-      props.config.grantReadConfig(spec.name, this.role);
-      props.config.grantReadSecrets(spec.name, spec.secrets ?? [], this.role);
-      environment.CONFIG_PATH = props.config.pathOf(spec.name);
-      environment.CONFIG_MAX_AGE_SECONDS = String(configMaxAge);
-    }
 
     // Async invocations that fail after Lambda's retries are kept, never dropped.
     this.failureQueue = new sqs.Queue(this, 'FailedInvocations', {
@@ -350,37 +360,18 @@ export class LambdaMicroservice extends Construct {
       this.failureAlarm = alarmWhenNotEmpty(this, 'FailedInvocationsAlarm', this.failureQueue, props.eventBackbone.alarmTopic,
         `${this.functionName}: an asynchronous invocation or a batch of its event store's stream failed after its retries; the record waits in the failure queue`);
     }
-    if (props.eventBackbone && events.consumes?.length) {
-      this.eventConsumer = new EventConsumer(this, 'Events', {
-        bus: props.eventBackbone.bus,
-        eventTypes: events.consumes,
-        consumer: this.alias,
-        consumerTimeout: timeout,
-        encryptionKey: key,
-        alarmTopic: props.eventBackbone.alarmTopic,
-        removalPolicy,
-      });
-    }
+    this.grantPrincipal = this.role;
+    this.connections = securityGroup.connections;
+    this.discoveryAttributes = { runtime: 'lambda', functionName: this.functionName, functionArn: this.alias.functionArn };
+    this.gatewayTarget = { handler: this.alias };
+    this.invokeTarget = this.alias;
+    this.eventHandlingTimeout = timeout;
+    this.faultInjection = props.faultInjection ?? true;
 
-    if (props.registry) {
-      this.registration = props.registry.registerService(this, 'Registration', {
-        serviceName: spec.name,
-        description: spec.description,
-        attributes: {
-          runtime: 'lambda',
-          functionName: this.functionName,
-          functionArn: this.alias.functionArn,
-          ...(spec.routes?.length ? { routes: spec.routes.map((r) => r.route).join(',').slice(0, 1024) } : {}),
-        },
-      });
-      if (spec.calls?.length) {
-        // Only the services it calls, found by name in the namespace this variable points to.
-        props.registry.grantDiscover(this.role, spec.calls);
-        this.function.addEnvironment('DISCOVERY_NAMESPACE', props.registry.httpNamespace.namespaceName);
-      }
-    } else if (spec.calls?.length) {
-      throw ConstructPropError.of(this, 'registry', `is missing, but service '${spec.name}' calls ${spec.calls.join(', ')} and must find them through discovery`);
-    }
+    // Used on its own, the service wires itself to what it is given, through the same capabilities the platform uses.
+    if (props.eventBackbone) this.eventConsumer = props.eventBackbone.connect(this);
+    if (props.config) props.config.bindService(this, props.configMaxAgeSeconds);
+    if (props.registry) this.registration = props.registry.register(this);
 
     // The wildcards that remain are each there because the API offers no resource-level permission.
     const policy = this.role.node.tryFindChild('DefaultPolicy');
@@ -393,6 +384,73 @@ export class LambdaMicroservice extends Construct {
           'and, for a service fed by its event store, DynamoDB ListStreams (reading the stream itself is held to that stream\'s ARN).',
       });
     }
+  }
+
+  /** `<platform>-<env>-<service>`, the function's name. */
+  public get deployedName(): string {
+    return this.functionName;
+  }
+
+  /** The service's own key (table, logs, failure queue). */
+  public get dataKey(): kms.IKey {
+    return this.encryptionKey.key;
+  }
+
+  /** The function's log group. */
+  public get logGroups(): readonly logs.ILogGroup[] {
+    return [this.logGroup];
+  }
+
+  /** Invocations, errors, p99 duration and throttles; the failure queue when no alarm watches it yet. */
+  public get monitoringTarget(): MonitoringTarget {
+    return lambdaMonitoring(this.function, this.failureAlarm ? [] : [this.failureQueue]);
+  }
+
+  /**
+   * Function errors through the `live` alias (both versions while a canary splits traffic), summed per
+   * minute. Named by the literal function and alias names, so an alarm elsewhere (the flags', the
+   * platform's) takes no reference to the function and can never close a dependency cycle.
+   */
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      dimensionsMap: { FunctionName: this.functionName, Resource: `${this.functionName}:${LIVE_ALIAS}` },
+      period: Duration.minutes(1),
+      statistic: cloudwatch.Stats.SUM,
+      ...props,
+    });
+  }
+
+  /** Sets one more environment variable of the function. */
+  public addEnvironment(name: string, value: string): void {
+    this.function.addEnvironment(name, value);
+  }
+
+  /** A caller may invoke the `live` alias, the ARN it finds in the registry; no network rule is needed. */
+  public allowCallsFrom(caller: DeployedService): void {
+    this.grantInvoke(caller);
+  }
+
+  /** The queue feeds the `live` alias, with partial batch responses. */
+  public receiveEvents(queue: sqs.IQueue): void {
+    feedQueueToFunction(this, `${queue.node.id}Mapping`, queue, this.alias);
+  }
+
+  /** The canary deployment of the `live` alias, made when the first rollback alarm is added. */
+  public get canaryDeployment(): LambdaCanaryDeployment | undefined {
+    return this.canary;
+  }
+
+  /** A canary deployment of the `live` alias rolls back while the alarm fires. */
+  public addRollbackAlarm(alarm: cloudwatch.IAlarm): void {
+    this.canary ??= new LambdaCanaryDeployment(this, 'Canary', { alias: this.alias });
+    this.canary.addRollbackAlarm(alarm);
+  }
+
+  /** Delay and error experiments on the function (with the FIS extension), unless `faultInjection` is off. */
+  public addChaosExperiments(experiments: () => ChaosExperiments, stopCondition: cloudwatch.IAlarm): void {
+    if (this.faultInjection) experiments().addLambdaFaults(this, stopCondition);
   }
 
   /**

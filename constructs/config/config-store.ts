@@ -4,7 +4,9 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
 import { configEntriesOf } from '../model/resilience-policy';
-import type { ServiceSpec } from '../model/service-spec';
+import { SERVICE_ENVIRONMENT } from '../model/service-contract';
+import type { ServiceSpecBase } from '../model/service-spec';
+import type { DeployedService } from '../runtimes/service-runtime';
 
 /** Props of a ConfigStore. */
 export interface ConfigStoreProps {
@@ -13,10 +15,13 @@ export interface ConfigStoreProps {
   /** Environment name, the second level. */
   readonly environmentName: string;
   /** The services whose `config` is written to the store. */
-  readonly services: readonly ServiceSpec[];
+  readonly services: readonly ServiceSpecBase[];
 }
 
 const LEVEL = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** Seconds a service serves a cached config value before it reads it again. */
+export const DEFAULT_CONFIG_MAX_AGE_SECONDS = 60;
 
 /**
  * The config server: a Parameter Store hierarchy `/<platform>/<env>/<service>/<key>` made from
@@ -41,11 +46,13 @@ export class ConfigStore extends Construct {
     const byService = new Map<string, Map<string, ssm.StringParameter>>();
     for (const spec of props.services) {
       const own = new Map<string, ssm.StringParameter>();
+      // Each service's parameters under a scope of its own, so no two services' ids can collide.
+      const scope = new Construct(this, spec.name);
       // The spec's config, and its resilience policies as `resilience.<callee>.<field>`.
       for (const [key, value] of Object.entries(configEntriesOf(spec))) {
         own.set(
           key,
-          new ssm.StringParameter(this, `${spec.name}-${key}`, {
+          new ssm.StringParameter(scope, key, {
             parameterName: this.parameterName(spec.name, key),
             stringValue: value,
             description: `${key} of ${spec.name}`,
@@ -56,6 +63,21 @@ export class ConfigStore extends Construct {
       byService.set(spec.name, own);
     }
     this.parameters = byService;
+  }
+
+  /**
+   * Lets a deployed service of any runtime read its own config path and secrets, and points its code
+   * at them (`CONFIG_PATH`, `CONFIG_MAX_AGE_SECONDS`).
+   */
+  public bindService(service: DeployedService, maxAgeSeconds = DEFAULT_CONFIG_MAX_AGE_SECONDS): void {
+    if (!Number.isInteger(maxAgeSeconds) || maxAgeSeconds < 0 || maxAgeSeconds > 3600) {
+      throw ConstructPropError.of(service, 'configMaxAgeSeconds', `is ${maxAgeSeconds}; expected whole seconds from 0 to 3600`);
+    }
+    const name = service.spec.name;
+    this.grantReadConfig(name, service);
+    this.grantReadSecrets(name, service.spec.secrets ?? [], service);
+    service.addEnvironment(SERVICE_ENVIRONMENT.configPath, this.pathOf(name));
+    service.addEnvironment(SERVICE_ENVIRONMENT.configMaxAgeSeconds, String(maxAgeSeconds));
   }
 
   /** The path that holds one service's config, e.g. `/shop/dev/orders`. */

@@ -7,18 +7,26 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
-import type { ServiceSpec } from '../model/service-spec';
+import { SERVICE_ENVIRONMENT } from '../model/service-contract';
+import type { ServiceSpecBase } from '../model/service-spec';
+import type { DeployedService } from '../runtimes/service-runtime';
 import { createEncryptedAlarmTopic } from '../observability/encrypted-alarm-topic';
 
 /** A service whose flags are hosted, and the function whose health rolls a bad deployment back. */
 export interface FlaggedService {
   /** The spec; its `featureFlags` are the initial values. */
-  readonly spec: ServiceSpec;
+  readonly spec: ServiceSpecBase;
   /**
    * Name of the service's Lambda function (its `Errors` count towards the rollback alarm).
    * @default - not a Lambda service: only its degraded responses count
    */
   readonly functionName?: string;
+  /**
+   * The service's failed requests (a deployed service's `metricErrors()`); they count towards the
+   * rollback alarm. Takes the place of `functionName`.
+   * @default - from `functionName`, else only its degraded responses count
+   */
+  readonly errors?: cloudwatch.IMetric;
 }
 
 /** How a flag change rolls out. */
@@ -120,14 +128,15 @@ export class FeatureFlags extends Construct {
     this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic(props);
 
     const alarms = new Map<string, cloudwatch.Alarm>();
-    for (const { spec, functionName } of props.services) {
+    for (const { spec, functionName, errors: givenErrors } of props.services) {
+      const errors = givenErrors ?? (functionName === undefined ? undefined : new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'Errors', dimensionsMap: { FunctionName: functionName }, statistic: 'Sum' }));
       const alarm = new cloudwatch.Alarm(this, `${spec.name}Rollback`, {
         alarmName: `${props.applicationName}-${spec.name}-flag-rollback`,
         alarmDescription: `Failed invocations plus degraded responses of ${spec.name}; a feature flag deployment rolls back while it is in alarm`,
         metric: new cloudwatch.MathExpression({
-          expression: functionName === undefined ? 'FILL(degraded, 0)' : 'FILL(errors, 0) + FILL(degraded, 0)',
+          expression: errors === undefined ? 'FILL(degraded, 0)' : 'FILL(errors, 0) + FILL(degraded, 0)',
           usingMetrics: {
-            ...(functionName === undefined ? {} : { errors: new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'Errors', dimensionsMap: { FunctionName: functionName }, statistic: 'Sum' }) }),
+            ...(errors === undefined ? {} : { errors }),
             degraded: new cloudwatch.Metric({ namespace: props.metricsNamespace, metricName: 'DegradedResponses', dimensionsMap: { service: spec.name }, statistic: 'Sum' }),
           },
           period: Duration.minutes(1),
@@ -191,7 +200,17 @@ export class FeatureFlags extends Construct {
   /** The environment variables that point a service at its flags (names, not addresses). */
   public environmentFor(serviceName: string): Record<string, string> {
     this.profileOf(serviceName);
-    return { FEATURE_FLAGS_APPLICATION: this.#applicationName, FEATURE_FLAGS_ENVIRONMENT: this.#environmentName, FEATURE_FLAGS_PROFILE: serviceName };
+    return {
+      [SERVICE_ENVIRONMENT.featureFlagsApplication]: this.#applicationName,
+      [SERVICE_ENVIRONMENT.featureFlagsEnvironment]: this.#environmentName,
+      [SERVICE_ENVIRONMENT.featureFlagsProfile]: serviceName,
+    };
+  }
+
+  /** Lets a deployed service of any runtime read its own flags, and points its code at them. */
+  public bindService(service: DeployedService): void {
+    for (const [name, value] of Object.entries(this.environmentFor(service.spec.name))) service.addEnvironment(name, value);
+    this.grantRead(service.spec.name, service);
   }
 
   /** Lets the grantee read one service's flags, and only those. */

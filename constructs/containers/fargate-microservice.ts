@@ -1,6 +1,9 @@
 import * as path from 'node:path';
 import { Duration, IgnoreMode, Lazy, Size, Validations } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -15,9 +18,14 @@ import { Construct } from 'constructs';
 import type { ConfigStore } from '../config/config-store';
 import type { ServiceRegistry } from '../discovery/service-registry';
 import { ConstructPropError } from '../model/errors';
-import { PRE_STOP_SECONDS_VARIABLE } from '../model/service-contract';
-import { ContainerSpec, ServiceSpec, ShutdownBudget, shutdownBudgetOf } from '../model/service-spec';
-import { validateCatalog } from '../model/validate-catalog';
+import { SERVICE_ENVIRONMENT } from '../model/service-contract';
+import { ContainerSpec, FargateServiceSpec, ShutdownBudget, shutdownBudgetOf } from '../model/service-spec';
+import type { ChaosExperiments } from '../chaos/chaos-experiments';
+import type { GatewayTarget } from '../gateway/edge-gateway';
+import type { MonitoringTarget } from '../observability/monitoring-target';
+import { fargateMonitoring } from '../runtimes/fargate/fargate-monitoring';
+import type { DeployedService } from '../runtimes/service-runtime';
+import { validateServiceSpec } from '../model/validate-platform';
 import { AccessLogBucket } from '../observability/access-log-bucket';
 import { createServiceTable, grantServiceTable } from '../data/service-table';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
@@ -28,7 +36,7 @@ import type { PlatformCluster } from './platform-cluster';
 /** Props of a FargateMicroservice. */
 export interface FargateMicroserviceProps {
   /** The service's spec; its runtime must be `fargate`. */
-  readonly spec: ServiceSpec;
+  readonly spec: FargateServiceSpec;
   /** Platform name; with the environment it prefixes names, e.g. `shop-dev-catalog`. */
   readonly platformName: string;
   /** Environment name. */
@@ -46,8 +54,20 @@ export interface FargateMicroserviceProps {
    */
   readonly registry: ServiceRegistry;
   /**
+   * Register the service in the registry's HTTP namespace (`registry.register`). The platform turns
+   * this off and registers every service, of every runtime, itself.
+   * @default true
+   */
+  readonly register?: boolean;
+  /**
+   * The VPC link the edge gateway reaches the load balancer through, and its security group (let in
+   * on the listener port when the spec has routes).
+   * @default - the service is not offered to a gateway (`gatewayTarget` is undefined)
+   */
+  readonly gatewayLink?: { readonly vpcLink: apigatewayv2.IVpcLink; readonly securityGroup: ec2.ISecurityGroup };
+  /**
    * Config store holding the spec's config; the task may read its own path only.
-   * @default - no config access; required when the spec has config or secrets
+   * @default - not wired to a config store (the platform binds every service with `ConfigStore.bindService`)
    */
   readonly config?: ConfigStore;
   /** Where the internal load balancer writes its access logs. */
@@ -123,6 +143,8 @@ const LISTENER_PORT = 80;
 /** Service Connect: how long a call may take (unless the callers' policies say), and how long an idle connection is kept. */
 const SERVICE_CONNECT_REQUEST_TIMEOUT = Duration.seconds(15);
 const SERVICE_CONNECT_IDLE_TIMEOUT = Duration.seconds(60);
+/** How long a container process may take over one batch of events (a queue's visibility timeout is derived from it). */
+export const CONTAINER_EVENT_HANDLING_TIMEOUT = Duration.seconds(30);
 
 /**
  * One microservice on ECS Fargate, made from its spec: the image built from the service's
@@ -137,7 +159,7 @@ const SERVICE_CONNECT_IDLE_TIMEOUT = Duration.seconds(60);
  * first and then applied to the process (which keeps serving for the pre-stop interval after
  * SIGTERM, as ECS has no preStop hook), the container and the target group.
  */
-export class FargateMicroservice extends Construct {
+export class FargateMicroservice extends Construct implements DeployedService {
   /** The ECS service. */
   public readonly service: ecs.FargateService;
   /** The task definition. */
@@ -167,8 +189,8 @@ export class FargateMicroservice extends Construct {
   public readonly metricsLogGroup: logs.LogGroup;
   /** The role the task's code runs with. */
   public readonly taskRole: iam.Role;
-  /** The Cloud Map service (HTTP namespace) holding the load balancer endpoint. */
-  public readonly registration: servicediscovery.Service;
+  /** The Cloud Map service (HTTP namespace) holding the load balancer endpoint, unless `register` is off. */
+  public readonly registration?: servicediscovery.Service;
   /** Service name, `<platform>-<env>-<service>`; also the name in X-Ray. */
   public readonly serviceName: string;
   /** The shutdown timings applied. */
@@ -176,7 +198,15 @@ export class FargateMicroservice extends Construct {
   /** The base URL other services and the gateway reach it at (through the internal load balancer). */
   public readonly url: string;
   /** The spec this was made from. */
-  public readonly spec: ServiceSpec;
+  public readonly spec: FargateServiceSpec;
+  /** The task role: grants to the service go to it. */
+  public readonly grantPrincipal: iam.IPrincipal;
+  /** What callers find in the registry: the load balancer URL, and the Service Connect address for containers. */
+  public readonly discoveryAttributes: Readonly<Record<string, string>>;
+  /** The internal load balancer through the gateway's VPC link, when one is given. */
+  public readonly gatewayTarget?: GatewayTarget;
+  /** How long the process may take over one batch of events from its queue. */
+  public readonly eventHandlingTimeout = CONTAINER_EVENT_HANDLING_TIMEOUT;
 
   constructor(scope: Construct, id: string, props: FargateMicroserviceProps) {
     super(scope, id);
@@ -187,20 +217,13 @@ export class FargateMicroservice extends Construct {
     }
     // The same checks as for a whole catalog, so a construct used on its own fails as clearly.
     try {
-      validateCatalog([{ ...spec, calls: undefined, events: undefined, resilience: undefined }]);
+      validateServiceSpec(spec, { namePrefix: `${props.platformName}-${props.environmentName}` });
     } catch (error) {
       throw ConstructPropError.of(this, 'spec', `is not valid:\n${(error as Error).message}`);
-    }
-    if (((spec.config && Object.keys(spec.config).length > 0) || (spec.secrets?.length ?? 0) > 0) && props.config === undefined) {
-      throw ConstructPropError.of(this, 'config', `is missing, but service '${spec.name}' declares config or secrets that it must be able to read`);
     }
     const minHealthyPercent = props.minHealthyPercent ?? 100;
     if (!Number.isInteger(minHealthyPercent) || minHealthyPercent < 0 || minHealthyPercent > 100) {
       throw ConstructPropError.of(this, 'minHealthyPercent', `is ${minHealthyPercent}; expected a whole percentage from 0 to 100`);
-    }
-    const configMaxAge = props.configMaxAgeSeconds ?? 60;
-    if (!Number.isInteger(configMaxAge) || configMaxAge < 0 || configMaxAge > 3600) {
-      throw ConstructPropError.of(this, 'configMaxAgeSeconds', `is ${configMaxAge}; expected whole seconds from 0 to 3600`);
     }
     const traceSampleRate = props.traceSampleRate ?? 0.05;
     if (!(traceSampleRate >= 0 && traceSampleRate <= 1)) {
@@ -214,10 +237,7 @@ export class FargateMicroservice extends Construct {
     }
     const container: ContainerSpec = spec.container;
     this.serviceName = `${props.platformName}-${props.environmentName}-${spec.name}`;
-    if (this.serviceName.length > 32) {
-      // Load balancer and target group names are limited to 32 characters.
-      throw ConstructPropError.of(this, 'spec.name', `makes the name '${this.serviceName}' longer than the 32 characters a load balancer name may have`);
-    }
+    // Its length (a load balancer name: 32 at most) is checked with the spec, by the fargate rules.
     this.shutdown = shutdownBudgetOf(container);
     const retain = props.retainData ?? false;
     const vpc = props.cluster.cluster.vpc;
@@ -238,32 +258,25 @@ export class FargateMicroservice extends Construct {
     });
 
     const environment: Record<string, string> = {
-      PORT: String(container.port),
-      DRAIN_SECONDS: String(this.shutdown.drainSeconds),
-      [PRE_STOP_SECONDS_VARIABLE]: String(this.shutdown.preStopSeconds),
-      POWERTOOLS_SERVICE_NAME: spec.name,
-      POWERTOOLS_METRICS_NAMESPACE: props.platformName,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      PLATFORM_ENVIRONMENT: props.environmentName,
-      OTEL_SERVICE_NAME: this.serviceName,
-      OTEL_EXPORTER_OTLP_ENDPOINT: COLLECTOR_OTLP_HTTP_ENDPOINT,
-      OTEL_RESOURCE_ATTRIBUTES: `service.namespace=${props.platformName},deployment.environment=${props.environmentName}`,
-      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-      OTEL_TRACES_SAMPLER_ARG: String(traceSampleRate),
+      [SERVICE_ENVIRONMENT.port]: String(container.port),
+      [SERVICE_ENVIRONMENT.drainSeconds]: String(this.shutdown.drainSeconds),
+      [SERVICE_ENVIRONMENT.preStopSeconds]: String(this.shutdown.preStopSeconds),
+      [SERVICE_ENVIRONMENT.powertoolsServiceName]: spec.name,
+      [SERVICE_ENVIRONMENT.powertoolsMetricsNamespace]: props.platformName,
+      [SERVICE_ENVIRONMENT.powertoolsLogLevel]: 'INFO',
+      [SERVICE_ENVIRONMENT.platformEnvironment]: props.environmentName,
+      [SERVICE_ENVIRONMENT.otelServiceName]: this.serviceName,
+      [SERVICE_ENVIRONMENT.otelExporterEndpoint]: COLLECTOR_OTLP_HTTP_ENDPOINT,
+      [SERVICE_ENVIRONMENT.otelResourceAttributes]: `service.namespace=${props.platformName},deployment.environment=${props.environmentName}`,
+      [SERVICE_ENVIRONMENT.otelTracesSampler]: 'parentbased_traceidratio',
+      [SERVICE_ENVIRONMENT.otelTracesSamplerArg]: String(traceSampleRate),
     };
-    if (spec.calls?.length) environment.DISCOVERY_NAMESPACE = props.registry.httpNamespace.namespaceName;
     if (spec.table) {
       this.table = createServiceTable(this, 'Table', { table: spec.table, encryptionKey: key, retain });
       grantServiceTable(this.table, key, this.taskRole);
       // A container serves listings by paging through its table.
       this.table.grant(this.taskRole, 'dynamodb:Scan');
-      environment.TABLE_NAME = this.table.tableName;
-    }
-    if (props.config) {
-      props.config.grantReadConfig(spec.name, this.taskRole);
-      props.config.grantReadSecrets(spec.name, spec.secrets ?? [], this.taskRole);
-      environment.CONFIG_PATH = props.config.pathOf(spec.name);
-      environment.CONFIG_MAX_AGE_SECONDS = String(configMaxAge);
+      environment[SERVICE_ENVIRONMENT.tableName] = this.table.tableName;
     }
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
@@ -473,17 +486,15 @@ export class FargateMicroservice extends Construct {
       });
     }
 
-    this.registration = props.registry.registerService(this, 'Registration', {
-      serviceName: spec.name,
-      description: spec.description,
-      attributes: {
-        runtime: 'fargate',
-        url: this.url,
-        serviceConnect: `http://${spec.name}:${container.port}`,
-        ...(spec.routes?.length ? { routes: spec.routes.map((r) => r.route).join(',').slice(0, 1024) } : {}),
-      },
-    });
-    if (spec.calls?.length) props.registry.grantDiscover(this.taskRole, spec.calls);
+    this.grantPrincipal = this.taskRole;
+    this.discoveryAttributes = { runtime: 'fargate', url: this.url, serviceConnect: `http://${spec.name}:${container.port}` };
+    if (props.gatewayLink) {
+      this.gatewayTarget = { loadBalancer: { loadBalancerArn: this.loadBalancer.loadBalancerArn, url: this.url, vpcLink: props.gatewayLink.vpcLink } };
+      if ((spec.routes ?? []).length > 0) this.allowCallsFrom(props.gatewayLink.securityGroup, 'the edge gateway VPC link');
+    }
+    // Used on its own, the service wires itself to what it is given, through the same capabilities the platform uses.
+    if (props.config) props.config.bindService(this, props.configMaxAgeSeconds);
+    if (props.register ?? true) this.registration = props.registry.register(this);
 
     const policy = this.taskRole.node.findChild('DefaultPolicy');
     Validations.of(policy).acknowledge({
@@ -497,6 +508,52 @@ export class FargateMicroservice extends Construct {
         reason: 'ecr:GetAuthorizationToken, which ECS needs to pull the image, has no resource-level permission; the pull itself is held to the image asset repository.',
       });
     }
+  }
+
+  /** `<platform>-<env>-<service>`, the ECS service's name. */
+  public get deployedName(): string {
+    return this.serviceName;
+  }
+
+  /** The service's own key (table, logs). */
+  public get dataKey(): kms.IKey {
+    return this.encryptionKey.key;
+  }
+
+  /** The tasks' security group: the services it calls let it in. */
+  public get connections(): ec2.Connections {
+    return this.service.connections;
+  }
+
+  /** The app and collector log group. */
+  public get logGroups(): readonly logs.ILogGroup[] {
+    return [this.logGroup];
+  }
+
+  /** Requests, 5xx and response time at the load balancer; CPU and memory of the tasks. */
+  public get monitoringTarget(): MonitoringTarget {
+    return fargateMonitoring({ service: this.service, loadBalancer: this.loadBalancer, targetGroup: this.targetGroup });
+  }
+
+  /** 5xx answers of the tasks (both target groups, through the one load balancer), summed per minute. */
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /** Sets one more environment variable of the app container. */
+  public addEnvironment(name: string, value: string): void {
+    this.container.addEnvironment(name, value);
+  }
+
+  /** The task role may consume the queue, and the process finds it in `EVENT_QUEUE_URL`. */
+  public receiveEvents(queue: sqs.IQueue): void {
+    queue.grantConsumeMessages(this.taskRole);
+    this.addEnvironment(SERVICE_ENVIRONMENT.eventQueueUrl, queue.queueUrl);
+  }
+
+  /** Stops a share of the running tasks, stopped by the alarm. */
+  public addChaosExperiments(experiments: () => ChaosExperiments, stopCondition: cloudwatch.IAlarm): void {
+    experiments().addStopFargateTasks(this, stopCondition);
   }
 
   /** Watches one more alarm: while it fires during a deployment or its bake time, ECS rolls the deployment back. */
@@ -543,9 +600,19 @@ export class FargateMicroservice extends Construct {
     });
   }
 
-  /** Lets `peer` call the service through its internal load balancer. */
-  public allowCallsFrom(peer: ec2.IConnectable, description: string): void {
-    this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(LISTENER_PORT), description);
+  /**
+   * Lets a caller reach the service: another Fargate service through Service Connect, anything else
+   * in the VPC (a deployed service, or any peer with a description) through the internal load balancer.
+   */
+  public allowCallsFrom(caller: DeployedService | ec2.IConnectable, description?: string): void {
+    if (caller instanceof FargateMicroservice) {
+      this.allowServiceConnectFrom(caller);
+      return;
+    }
+    const deployed = 'spec' in caller ? caller : undefined;
+    const peer = deployed ? deployed.connections : (caller as ec2.IConnectable);
+    if (peer === undefined) return;
+    this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(LISTENER_PORT), description ?? `calls from ${deployed?.spec.name}`);
   }
 
   /** Lets another container service call this one through Service Connect. */

@@ -3,6 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
+import { SERVICE_ENVIRONMENT } from '../model/service-contract';
+import type { DeployedService } from '../runtimes/service-runtime';
 
 /** Props of a ServiceRegistry. */
 export interface ServiceRegistryProps {
@@ -72,6 +74,28 @@ export class ServiceRegistry extends Construct {
     });
     service.registerNonIpInstance('Instance', { instanceId: `${options.serviceName}-1`, customAttributes: options.attributes });
     return service;
+  }
+
+  /**
+   * Registers a deployed service of any runtime under its spec's name, with the attributes its runtime
+   * gives callers (and its routes); if its spec calls others, lets it find exactly those and points
+   * it at the namespace (`DISCOVERY_NAMESPACE`). The Cloud Map resources are made in the service's scope.
+   */
+  public register(service: DeployedService): servicediscovery.Service {
+    const spec = service.spec;
+    const registration = this.registerService(service, 'Registration', {
+      serviceName: spec.name,
+      description: spec.description,
+      attributes: {
+        ...service.discoveryAttributes,
+        ...(spec.routes?.length ? { routes: spec.routes.map((r) => r.route).join(',').slice(0, 1024) } : {}),
+      },
+    });
+    if (spec.calls?.length) {
+      this.grantDiscover(service, spec.calls);
+      service.addEnvironment(SERVICE_ENVIRONMENT.discoveryNamespace, this.httpNamespace.namespaceName);
+    }
+    return registration;
   }
 
   /**

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import type { PlatformIdentity } from '../identity/platform-identity';
 import { ConstructPropError } from '../model/errors';
 import { integrationTimeoutMsOf } from '../model/resilience-policy';
-import { EntrySpec, FrontEnd, ServiceSpec, parseRoute, scopeNameFor } from '../model/service-spec';
+import { EntrySpec, FrontEnd, ServiceSpecBase, parseRoute, requestModelNameOf, scopeNameFor } from '../model/service-spec';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
 import { EncryptionKey } from '../security/encryption-key';
 
@@ -24,10 +24,13 @@ export interface PrivateLoadBalancerTarget {
   readonly vpcLink: apigatewayv2.IVpcLink;
 }
 
+/** What answers a service's routes at the edge: a function, or a private load balancer reached through a VPC link. */
+export type GatewayTarget = { readonly handler: lambda.IFunction; readonly loadBalancer?: undefined } | { readonly loadBalancer: PrivateLoadBalancerTarget; readonly handler?: undefined };
+
 /** A service whose routes the gateway serves, with what answers them: a function or a private load balancer. */
 export interface GatewayBackend {
   /** The service's spec (its routes). */
-  readonly spec: ServiceSpec;
+  readonly spec: ServiceSpecBase;
   /** The function that serves every route of the spec (Lambda services). */
   readonly handler?: lambda.IFunction;
   /** The internal load balancer in front of the service (container services). */
@@ -235,7 +238,7 @@ export class EdgeGateway extends Construct {
         }
         let requestModels: Record<string, apigateway.IModel> | undefined;
         if (route.requestBodySchema) {
-          const modelName = `${backend.spec.name}${parsed.method}${index}`.replace(/[^A-Za-z0-9]/g, '');
+          const modelName = requestModelNameOf(backend.spec.name, parsed.method, index);
           requestModels = {
             'application/json': this.api.addModel(`Model-${backend.spec.name}-${index}`, {
               modelName,

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { KubectlV36Layer } from '@aws-cdk/lambda-layer-kubectl-v36';
-import { IgnoreMode, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { IgnoreMode, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
@@ -11,14 +11,14 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ConfigStore } from '../config/config-store';
-import { createServiceTable, grantServiceTable } from '../data/service-table';
 import { ConstructPropError } from '../model/errors';
-import type { ServiceSpec } from '../model/service-spec';
+import type { KubernetesServiceSpec } from '../model/service-spec';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
-import { grantCollector } from '../observability/otel-collector';
+
 import { EncryptionKey } from '../security/encryption-key';
 import { resolveClusterFindings } from './cluster-findings';
 import { MicroserviceChart } from './microservice-chart';
+import { KubernetesMicroservice } from './kubernetes-microservice';
 import { namespaceManifest } from './service-manifests';
 
 /** Props of a KubernetesPlatform. */
@@ -27,8 +27,11 @@ export interface KubernetesPlatformProps {
   readonly platformName: string;
   /** Environment name. */
   readonly environmentName: string;
-  /** The services to run on the cluster; every runtime must be `kubernetes`. */
-  readonly services: readonly ServiceSpec[];
+  /**
+   * The services to run on the cluster; every runtime must be `kubernetes`. More with `addService`.
+   * @default - none
+   */
+  readonly services?: readonly KubernetesServiceSpec[];
   /** The VPC the cluster, its nodes and the kubectl handler run in. */
   readonly vpc: ec2.IVpc;
   /**
@@ -128,25 +131,32 @@ export class KubernetesPlatform extends Construct {
   public readonly controlPlaneLogs: logs.ILogGroup;
   /** The metrics-server add-on (EKS community add-on) that feeds the HorizontalPodAutoscalers. */
   public readonly metricsServer: eks.Addon;
+  /** Each service on the cluster, by service name. */
+  public readonly services: ReadonlyMap<string, KubernetesMicroservice> = new Map();
   /** Each service's chart, by service name. */
-  public readonly charts: ReadonlyMap<string, MicroserviceChart>;
+  public readonly charts: ReadonlyMap<string, MicroserviceChart> = new Map();
   /** Each service's pod role (assumed through Pod Identity), by service name. */
-  public readonly podRoles: ReadonlyMap<string, iam.Role>;
+  public readonly podRoles: ReadonlyMap<string, iam.Role> = new Map();
   /** Each service's own table, by service name, for services that declare one. */
-  public readonly tables: ReadonlyMap<string, dynamodb.Table>;
+  public readonly tables: ReadonlyMap<string, dynamodb.Table> = new Map();
   /** Where each service's traces and request metrics go, by service name. */
-  public readonly telemetry: ReadonlyMap<string, KubernetesServiceTelemetry>;
+  public readonly telemetry: ReadonlyMap<string, KubernetesServiceTelemetry> = new Map();
+  /** The platform name. */
+  public readonly platformName: string;
+  /** The environment name. */
+  public readonly environmentName: string;
+  /** What every service on the cluster is made with. */
+  public readonly serviceDefaults: Pick<KubernetesPlatformProps, 'config' | 'images' | 'retainData' | 'logRetention' | 'traceSampleRate' | 'collectorImage'>;
+  /** The app the services' charts are made in. */
+  public readonly chartApp = new App();
+  private readonly namespaceManifest: eks.KubernetesManifest;
+  private ingressClass?: eks.KubernetesManifest;
 
   constructor(scope: Construct, id: string, props: KubernetesPlatformProps) {
     super(scope, id);
-    for (const spec of props.services) {
-      if (spec.runtime !== 'kubernetes' || spec.container === undefined) {
-        throw ConstructPropError.of(this, 'services', `includes '${spec.name}' with runtime '${spec.runtime}'; a KubernetesPlatform runs only 'kubernetes' services with { container }`);
-      }
-      if (((spec.config && Object.keys(spec.config).length > 0) || (spec.secrets?.length ?? 0) > 0) && props.config === undefined) {
-        throw ConstructPropError.of(this, 'config', `is missing, but service '${spec.name}' declares config or secrets that it must be able to read`);
-      }
-    }
+    this.platformName = props.platformName;
+    this.environmentName = props.environmentName;
+    this.serviceDefaults = props;
     if (props.version !== undefined && props.kubectlLayer === undefined && props.version.version !== eks.KubernetesVersion.V1_36.version) {
       throw ConstructPropError.of(this, 'kubectlLayer', `is missing for Kubernetes ${props.version.version}; the default layer carries kubectl 1.36, so give the layer that matches the version`);
     }
@@ -205,86 +215,46 @@ export class KubernetesPlatform extends Construct {
 
     // The resource metrics the charts' autoscalers read; Auto Mode does not run metrics-server by itself.
     this.metricsServer = new eks.Addon(this, 'MetricsServer', { cluster: this.cluster, addonName: 'metrics-server' });
-    const namespace = this.cluster.addManifest('Namespace', namespaceManifest(this.namespace, props.platformName));
-    const routed = props.services.some((spec) => (spec.routes ?? []).length > 0);
-    const ingressClass = routed ? this.addInternalAlbClass() : undefined;
-
-    const app = new App();
-    const charts = new Map<string, MicroserviceChart>();
-    const podRoles = new Map<string, iam.Role>();
-    const tables = new Map<string, dynamodb.Table>();
-    const telemetry = new Map<string, KubernetesServiceTelemetry>();
-    for (const spec of props.services) {
-      const environment: Record<string, string> = { AWS_REGION: Stack.of(this).region, PLATFORM_ENVIRONMENT: props.environmentName };
-      const role = new iam.Role(this, `${spec.name}PodRole`, {
-        assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
-        description: `Pod role of ${clusterName}/${this.namespace}/${spec.name} (EKS Pod Identity)`,
-      });
-      podRoles.set(spec.name, role);
-      if (spec.table) {
-        const tableKey = new EncryptionKey(this, `${spec.name}TableKey`, { description: `Encrypts the table of ${clusterName}-${spec.name}`, allowCloudWatchLogs: false, retain }).key;
-        const table = createServiceTable(this, `${spec.name}Table`, { table: spec.table, encryptionKey: tableKey, retain });
-        grantServiceTable(table, tableKey, role);
-        tables.set(spec.name, table);
-        environment.TABLE_NAME = table.tableName;
+    this.namespaceManifest = this.cluster.addManifest('Namespace', namespaceManifest(this.namespace, props.platformName));
+    // Used on its own, the services are wired to the config store through the same capability the platform uses.
+    for (const spec of props.services ?? []) {
+      const service = this.addService(spec);
+      if (((spec.config && Object.keys(spec.config).length > 0) || (spec.secrets?.length ?? 0) > 0) && props.config === undefined) {
+        throw ConstructPropError.of(this, 'config', `is missing, but service '${spec.name}' declares config or secrets that it must be able to read`);
       }
-      if (props.config) {
-        props.config.grantReadConfig(spec.name, role);
-        props.config.grantReadSecrets(spec.name, spec.secrets ?? [], role);
-        environment.CONFIG_PATH = props.config.pathOf(spec.name);
-      }
-      // Request metrics from the pod's collector become CloudWatch metrics through EMF, in a log group of the service's own.
-      const metricsLogGroup = new EncryptedLogGroup(this, `${spec.name}MetricsLogs`, {
-        encryptionKey: this.encryptionKey.key,
-        retention: props.logRetention,
-        retain,
-        logGroupName: `/eks/${clusterName}/${this.namespace}/${spec.name}/metrics`,
-      }).logGroup;
-      const serviceTelemetry = { serviceName: `${clusterName}-${spec.name}`, metricsNamespace: props.platformName, metricsLogGroup };
-      telemetry.set(spec.name, serviceTelemetry);
-      grantCollector(role, metricsLogGroup);
-      Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Only the collector\'s X-Ray actions use Resource *: PutTraceSegments, PutTelemetryRecords and GetSampling* have no resource-level permissions.',
-      });
-      const association = new eks.CfnPodIdentityAssociation(this, `${spec.name}PodIdentity`, {
-        clusterName: this.cluster.clusterName,
-        namespace: this.namespace,
-        serviceAccount: spec.name,
-        roleArn: role.roleArn,
-      });
-
-      const chart = new MicroserviceChart(app, spec.name, {
-        spec,
-        namespace: this.namespace,
-        platformName: props.platformName,
-        image: this.imageFor(spec, props.images),
-        environment,
-        telemetry: {
-          serviceName: serviceTelemetry.serviceName,
-          metricsNamespace: serviceTelemetry.metricsNamespace,
-          metricsLogGroupName: metricsLogGroup.logGroupName,
-          region: Stack.of(this).region,
-          resourceAttributes: { 'service.namespace': props.platformName, 'deployment.environment': props.environmentName },
-          traceSampleRate: props.traceSampleRate,
-          collectorImage: props.collectorImage,
-        },
-      });
-      charts.set(spec.name, chart);
-      const manifest = this.cluster.addCdk8sChart(`${spec.name}Chart`, chart);
-      manifest.node.addDependency(namespace, association);
-      if (ingressClass) manifest.node.addDependency(ingressClass);
+      props.config?.bindService(service);
     }
-    this.charts = charts;
-    this.podRoles = podRoles;
-    this.tables = tables;
-    this.telemetry = telemetry;
 
     resolveClusterFindings(this.cluster, props.vpc);
   }
 
+  /**
+   * Runs one more service on the cluster: its pod role, table, metrics log group and chart (see
+   * {@link KubernetesMicroservice}), made in `scope` (default: this construct).
+   */
+  public addService(spec: KubernetesServiceSpec, scope: Construct = this): KubernetesMicroservice {
+    if (spec.runtime !== 'kubernetes' || spec.container === undefined) {
+      throw ConstructPropError.of(this, 'services', `includes '${spec.name}' with runtime '${spec.runtime}'; a KubernetesPlatform runs only 'kubernetes' services with { container }`);
+    }
+    if (this.services.has(spec.name)) throw ConstructPropError.of(this, 'services', `already has a service named '${spec.name}'`);
+    const service = new KubernetesMicroservice(scope, spec.name, { platform: this, spec });
+    (this.services as Map<string, KubernetesMicroservice>).set(spec.name, service);
+    (this.charts as Map<string, MicroserviceChart>).set(spec.name, service.chart);
+    (this.podRoles as Map<string, iam.Role>).set(spec.name, service.role);
+    if (service.table) (this.tables as Map<string, dynamodb.Table>).set(spec.name, service.table);
+    (this.telemetry as Map<string, KubernetesServiceTelemetry>).set(spec.name, service.telemetry);
+    return service;
+  }
+
+  /** What a service's chart must be applied after: the namespace, and the ingress class when the service has routes. */
+  public chartDependencies(spec: KubernetesServiceSpec): Construct[] {
+    if ((spec.routes ?? []).length === 0) return [this.namespaceManifest];
+    this.ingressClass ??= this.addInternalAlbClass();
+    return [this.namespaceManifest, this.ingressClass];
+  }
+
   /** The image of a service: the override, the spec's pinned image, or an asset image built from its Dockerfile. */
-  private imageFor(spec: ServiceSpec, images: Readonly<Record<string, string>> | undefined): string {
+  public imageFor(spec: KubernetesServiceSpec, images: Readonly<Record<string, string>> | undefined = this.serviceDefaults.images): string {
     const given = images?.[spec.name] ?? spec.container?.image;
     if (given !== undefined) return given;
     const container = spec.container!;

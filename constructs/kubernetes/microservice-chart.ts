@@ -3,9 +3,9 @@ import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
-import { PRE_STOP_SECONDS_VARIABLE } from '../model/service-contract';
+import { SERVICE_ENVIRONMENT } from '../model/service-contract';
 import { ServiceSpec, type ShutdownBudget, parseRoute, shutdownBudgetOf } from '../model/service-spec';
-import { shutdownBudgetProblems } from '../model/validate-catalog';
+import { shutdownBudgetProblems } from '../runtimes/container-spec-checks';
 import { COLLECTOR_OTLP_HTTP_ENDPOINT, COLLECTOR_USER, DEFAULT_COLLECTOR_IMAGE, collectorConfig } from '../observability/otel-collector';
 
 /** Where a pod's traces and request metrics go: an ADOT collector beside the service's container. */
@@ -119,6 +119,8 @@ export class MicroserviceChart extends Chart {
   public readonly ingress?: kplus.Ingress;
   /** The namespace of every object. */
   public readonly namespaceName: string;
+  /** The service's own container. */
+  public readonly appContainer: kplus.Container;
   /** The image the pods run. */
   public readonly image: string;
   /** The spec this was made from. */
@@ -194,7 +196,7 @@ export class MicroserviceChart extends Chart {
     this.deployment.select(kplus.LabelSelector.of({ labels: podLabels }));
     for (const [key, value] of Object.entries(podLabels)) this.deployment.podMetadata.addLabel(key, value);
 
-    const main = this.deployment.addContainer({
+    const main = (this.appContainer = this.deployment.addContainer({
       name: spec.name,
       image,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
@@ -204,7 +206,7 @@ export class MicroserviceChart extends Chart {
           PORT: String(container.port),
           DRAIN_SECONDS: String(this.shutdown.drainSeconds),
           // The preStop hook (see toJson) waits out the pre-stop interval before SIGTERM, so the process need not wait again.
-          [PRE_STOP_SECONDS_VARIABLE]: '0',
+          [SERVICE_ENVIRONMENT.preStopSeconds]: '0',
           POWERTOOLS_SERVICE_NAME: spec.name,
           ...otelEnvironment,
           ...props.environment,
@@ -225,7 +227,7 @@ export class MicroserviceChart extends Chart {
       // Readiness fails while the server drains, so the pod leaves the Service first; liveness only asks whether it listens.
       readiness: kplus.Probe.fromHttpGet(container.healthCheckPath, { port: container.port, periodSeconds: Duration.seconds(5), failureThreshold: 2, timeoutSeconds: Duration.seconds(2) }),
       liveness: kplus.Probe.fromTcpSocket({ port: container.port, initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
-    });
+    }));
     main.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'Scratch', 'tmp', { sizeLimit: Size.mebibytes(64) }));
 
     if (spec.config && Object.keys(spec.config).length > 0) {
@@ -286,6 +288,11 @@ export class MicroserviceChart extends Chart {
       for (const prefix of prefixes) this.ingress.addRule(prefix, kplus.IngressBackend.fromService(this.service, { port: SERVICE_PORT }), kplus.HttpIngressPathType.PREFIX);
       ApiObject.of(this.ingress).addJsonPatch(JsonPatch.add('/spec/ingressClassName', props.ingressClassName ?? 'alb'));
     }
+  }
+
+  /** Gives the service's container one more environment variable. */
+  public addEnvironment(name: string, value: string): void {
+    this.appContainer.env.addVariable(name, kplus.EnvValue.fromValue(value));
   }
 
   /**

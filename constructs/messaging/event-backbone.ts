@@ -1,9 +1,12 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
+import { SERVICE_ENVIRONMENT } from '../model/service-contract';
+import type { DeployedService } from '../runtimes/service-runtime';
+import { EventConsumer } from './event-consumer';
 import { createEncryptedAlarmTopic } from '../observability/encrypted-alarm-topic';
 import type { EncryptionKey } from '../security/encryption-key';
 
@@ -42,12 +45,14 @@ export class EventBackbone extends Construct {
   public readonly alarmTopic: sns.ITopic;
   /** The key of the alarm topic, when the backbone made the topic. */
   public readonly encryptionKey?: EncryptionKey;
+  private readonly retainData: boolean;
 
   constructor(scope: Construct, id: string, props: EventBackboneProps) {
     super(scope, id);
     if (!/^[A-Za-z0-9._-]{1,256}$/.test(props.busName) || props.busName === 'default') {
       throw ConstructPropError.of(this, 'busName', `'${props.busName}' must be 1 to 256 letters, digits, dots, hyphens or underscores, and not 'default'`);
     }
+    this.retainData = props.retainData ?? false;
     const retention = props.archiveRetention ?? Duration.days(90);
     const DAY_MS = 24 * 60 * 60 * 1000;
     if (!retention.isUnresolved() && (retention.toMilliseconds() < DAY_MS || retention.toMilliseconds() % DAY_MS !== 0)) {
@@ -68,6 +73,29 @@ export class EventBackbone extends Construct {
       this.encryptionKey = encryptionKey;
       this.alarmTopic = topic;
     }
+  }
+
+  /**
+   * Wires a deployed service of any runtime to the bus from its spec: a publisher may put events on
+   * the bus (`EVENT_BUS_NAME`); a consumer gets an `EventConsumer` of its own (rule, queue,
+   * dead-letter queue and alarm), made in its scope, whose queue the service receives.
+   */
+  public connect(service: DeployedService): EventConsumer | undefined {
+    const events = service.spec.events ?? {};
+    if (events.publishes?.length) {
+      this.grantPublish(service);
+      service.addEnvironment(SERVICE_ENVIRONMENT.eventBusName, this.bus.eventBusName);
+    }
+    if (!events.consumes?.length) return undefined;
+    return new EventConsumer(service, 'Events', {
+      bus: this.bus,
+      eventTypes: events.consumes,
+      consumer: service,
+      consumerTimeout: service.eventHandlingTimeout,
+      encryptionKey: service.dataKey,
+      alarmTopic: this.alarmTopic,
+      removalPolicy: this.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
   }
 
   /** Lets the grantee publish events to the bus. */

@@ -6,12 +6,18 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
 import { DeadLetterQueue } from './dead-letter-queue';
 
 /** Visibility timeout of a consumer queue, as a multiple of the consumer's timeout (AWS's guidance for Lambda). */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+/** Something that takes the messages of a queue: a deployed service of any runtime. */
+export interface EventReceiver extends IConstruct {
+  /** Hands it the queue: it reads the messages and deletes those it handled (a Lambda function through an event source mapping). */
+  receiveEvents(queue: sqs.IQueue): void;
+}
 
 /** Props of an EventConsumer. */
 export interface EventConsumerProps {
@@ -19,8 +25,11 @@ export interface EventConsumerProps {
   readonly bus: events.IEventBus;
   /** The event types (`detail-type`) the consumer receives. */
   readonly eventTypes: string[];
-  /** The consuming function; it must answer with a partial batch response (`batchItemFailures`). */
-  readonly consumer: lambda.IFunction;
+  /**
+   * The consumer: a function (it must answer with a partial batch response, `batchItemFailures`),
+   * or a receiver that takes the queue itself (a deployed service of any runtime).
+   */
+  readonly consumer: lambda.IFunction | EventReceiver;
   /** The consuming function's timeout; the queue's visibility timeout is derived from it. */
   readonly consumerTimeout: Duration;
   /** Key that encrypts the queue and its dead-letter queue (the consuming service's own key). */
@@ -63,8 +72,8 @@ export class EventConsumer extends Construct {
   public readonly rule: events.Rule;
   /** Fires when the dead-letter queue holds a message. */
   public readonly deadLetterAlarm: cloudwatch.Alarm;
-  /** Feeds the queue to the consumer, with partial batch responses. */
-  public readonly eventSourceMapping: lambda.EventSourceMapping;
+  /** Feeds the queue to the consumer, with partial batch responses, when the consumer is a function (a receiver makes its own). */
+  public readonly eventSourceMapping?: lambda.EventSourceMapping;
 
   constructor(scope: Construct, id: string, props: EventConsumerProps) {
     super(scope, id);
@@ -109,16 +118,30 @@ export class EventConsumer extends Construct {
       targets: [new targets.SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
     });
 
-    this.eventSourceMapping = new lambda.EventSourceMapping(this, 'Mapping', {
-      target: props.consumer,
-      eventSourceArn: this.queue.queueArn,
-      batchSize: props.batchSize ?? 10,
-      reportBatchItemFailures: true,
-    });
-    this.queue.grantConsumeMessages(props.consumer);
-    Validations.of(this.eventSourceMapping).acknowledge({
-      id: 'Serverless-LambdaEventSourceMappingDestination',
-      reason: 'For an SQS source the failure destination is the queue\'s redrive policy: messages that fail maxReceiveCount times move to the dead-letter queue, watched by an alarm (SQS mappings take no OnFailure destination).',
-    });
+    if (isReceiver(props.consumer)) props.consumer.receiveEvents(this.queue);
+    else this.eventSourceMapping = feedQueueToFunction(this, 'Mapping', this.queue, props.consumer, props.batchSize);
   }
+}
+
+function isReceiver(consumer: lambda.IFunction | EventReceiver): consumer is EventReceiver {
+  return typeof (consumer as EventReceiver).receiveEvents === 'function';
+}
+
+/**
+ * Feeds a queue to a function with partial batch responses (one bad message never fails the others),
+ * and lets the function consume it. Made in `scope`.
+ */
+export function feedQueueToFunction(scope: Construct, id: string, queue: sqs.IQueue, fn: lambda.IFunction, batchSize = 10): lambda.EventSourceMapping {
+  const mapping = new lambda.EventSourceMapping(scope, id, {
+    target: fn,
+    eventSourceArn: queue.queueArn,
+    batchSize,
+    reportBatchItemFailures: true,
+  });
+  queue.grantConsumeMessages(fn);
+  Validations.of(mapping).acknowledge({
+    id: 'Serverless-LambdaEventSourceMappingDestination',
+    reason: 'For an SQS source the failure destination is the queue\'s redrive policy: messages that fail maxReceiveCount times move to the dead-letter queue, watched by an alarm (SQS mappings take no OnFailure destination).',
+  });
+  return mapping;
 }

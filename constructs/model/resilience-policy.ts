@@ -76,3 +76,35 @@ export function serviceConnectTimeoutMsOf(calleeName: string, catalog: readonly 
   }
   return longest;
 }
+
+/** Bounds of each resilience policy field: [min, max]. */
+export const POLICY_BOUNDS: Readonly<Record<keyof ResiliencePolicy, readonly [number, number]>> = {
+  timeoutMs: [50, 29_000],
+  retries: [0, 5],
+  backoffMs: [0, 5000],
+  errorThresholdPercent: [1, 100],
+  volumeThreshold: [1, 1000],
+  resetTimeoutMs: [100, 600_000],
+  rollingWindowMs: [1000, 600_000],
+};
+
+/** Whether every policy is an object with a `timeoutMs` and every number in its bounds, so budgets can be computed from them. */
+export function isUsableResilience(resilience: unknown): resilience is Record<string, ResiliencePolicy> {
+  if (typeof resilience !== 'object' || resilience === null || Array.isArray(resilience)) return false;
+  return Object.values(resilience).every((policy: unknown) =>
+    typeof policy === 'object' && policy !== null && (policy as ResiliencePolicy).timeoutMs !== undefined &&
+    Object.entries(policy).every(([field, value]) => {
+      const bounds = POLICY_BOUNDS[field as keyof ResiliencePolicy];
+      return bounds === undefined || (Number.isInteger(value) && value >= bounds[0] && value <= bounds[1]);
+    }));
+}
+
+/**
+ * The sum behind {@link integrationTimeoutMsOf}, in words: `the call budgets (orders 2100 ms + ...)
+ * and 1000 ms for the handler add up to 4200 ms`.
+ */
+export function callBudgetsExplained(resilience: Record<string, ResiliencePolicy>): string {
+  const total = integrationTimeoutMsOf({ resilience }) ?? 0;
+  const budgets = Object.entries(resilience).map(([callee, policy]) => `${callee} ${callBudgetMs(policy)} ms`).join(' + ');
+  return `the call budgets (${budgets}, each every attempt at its timeout plus every backoff) and ${HANDLER_OVERHEAD_MS} ms for the handler add up to ${total} ms`;
+}

@@ -6,9 +6,6 @@
  * `validateCatalog` before any resource is made.
  */
 
-/** Where a service runs. */
-export type ServiceRuntime = 'lambda' | 'fargate' | 'kubernetes';
-
 /** HTTP methods a route may use. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -104,7 +101,7 @@ export interface ScalingSpec {
   readonly requestsPerTargetPerMinute?: number;
 }
 
-/** Lambda settings, required when `runtime` is `lambda`. */
+/** Lambda settings of a `lambda` service. */
 export interface LambdaSpec {
   /** Absolute path of the handler module, usually `path.join(__dirname, 'handler.ts')`. */
   readonly entry: string;
@@ -116,7 +113,7 @@ export interface LambdaSpec {
   readonly timeoutSeconds?: number;
 }
 
-/** Container settings, required when `runtime` is `fargate` or `kubernetes`. */
+/** Container settings of a `fargate` or `kubernetes` service. */
 export interface ContainerSpec {
   /** Port the process listens on (taken from the PORT environment variable). */
   readonly port: number;
@@ -271,14 +268,17 @@ export interface EntrySpec {
   readonly clientTimeoutMs: number;
 }
 
-/** One microservice, declared once. */
-export interface ServiceSpec {
+/**
+ * What every service declares, whatever its runtime. A runtime's spec type extends this with the
+ * fields that runtime honours; see {@link ServiceSpecsByRuntime}.
+ */
+export interface ServiceSpecBase {
   /** DNS-safe name: lowercase letters, digits and hyphens, 2 to 32 characters, starting with a letter. */
   readonly name: string;
-  /** One line on what the service does. @default - none */
+  /** One line on what the service does (at most 256 characters). @default - none */
   readonly description?: string;
-  /** Where it runs. */
-  readonly runtime: ServiceRuntime;
+  /** Where it runs: the name of a runtime the platform knows (`lambda`, `fargate`, `kubernetes`, or one added by the user). */
+  readonly runtime: string;
   /** HTTP routes it serves through the edge gateway. @default - none */
   readonly routes?: RouteSpec[];
   /** Config keys and their values, stored at `/<platform>/<env>/<service>/<key>`. @default - none */
@@ -304,17 +304,65 @@ export interface ServiceSpec {
   readonly entry?: EntrySpec;
   /** Its own table. @default - no table */
   readonly table?: TableSpec;
-  /** Event store and read model (lambda runtime only). @default - no event sourcing */
-  readonly eventSourcing?: EventSourcingSpec;
   /** Scaling bounds. @default - runtime defaults */
   readonly scaling?: ScalingSpec;
-  /** Lambda settings; required for the `lambda` runtime. */
-  readonly lambda?: LambdaSpec;
-  /** Container settings; required for `fargate` and `kubernetes`. */
-  readonly container?: ContainerSpec;
   /** Alarm thresholds. @default - the defaults of {@link MonitoringSpec} */
   readonly monitoring?: MonitoringSpec;
 }
+
+/** A service on AWS Lambda. */
+export interface LambdaServiceSpec extends ServiceSpecBase {
+  readonly runtime: 'lambda';
+  /** Lambda settings. */
+  readonly lambda: LambdaSpec;
+  /** Event store and read model. @default - no event sourcing */
+  readonly eventSourcing?: EventSourcingSpec;
+  /**
+   * The saga actions the service's function handles (camelCase, e.g. `reserveStock`); a saga may
+   * invoke only these.
+   * @default - none: the service takes part in no saga
+   */
+  readonly sagaActions?: string[];
+  readonly container?: never;
+}
+
+/** A container service on ECS Fargate. */
+export interface FargateServiceSpec extends ServiceSpecBase {
+  readonly runtime: 'fargate';
+  /** Container settings. */
+  readonly container: ContainerSpec;
+  readonly lambda?: never;
+  readonly eventSourcing?: never;
+  readonly sagaActions?: never;
+}
+
+/** A container service on Kubernetes (EKS). */
+export interface KubernetesServiceSpec extends ServiceSpecBase {
+  readonly runtime: 'kubernetes';
+  /** Container settings. */
+  readonly container: ContainerSpec;
+  readonly lambda?: never;
+  readonly eventSourcing?: never;
+  readonly sagaActions?: never;
+}
+
+/**
+ * The spec type of each runtime, by runtime name. A library user who adds a runtime adds its spec
+ * type here by declaration merging, and `ServiceSpec` takes it in:
+ *
+ *     declare module '<package>' { interface ServiceSpecsByRuntime { express: ExpressServiceSpec } }
+ */
+export interface ServiceSpecsByRuntime {
+  lambda: LambdaServiceSpec;
+  fargate: FargateServiceSpec;
+  kubernetes: KubernetesServiceSpec;
+}
+
+/** One microservice, declared once: a union discriminated by `runtime`. */
+export type ServiceSpec = ServiceSpecsByRuntime[keyof ServiceSpecsByRuntime];
+
+/** The runtimes built into the package. */
+export type ServiceRuntimeName = keyof ServiceSpecsByRuntime;
 
 /** A route split into its parts. */
 export interface ParsedRoute {
@@ -361,4 +409,13 @@ export function parseRoute(route: string): ParsedRoute | string {
 /** The OAuth scope that guards a route: reads need `<service>.read`, writes `<service>.write`. */
 export function scopeNameFor(serviceName: string, method: HttpMethod): string {
   return `${serviceName}.${method === 'GET' ? 'read' : 'write'}`;
+}
+
+/**
+ * The name of the gateway model that holds a route's body schema: the service name without its
+ * hyphens, the method and the route's index (`ordersPOST0`); one per API, so the catalog check
+ * refuses two that come out the same.
+ */
+export function requestModelNameOf(serviceName: string, method: HttpMethod, routeIndex: number): string {
+  return `${serviceName}${method}${routeIndex}`.replace(/[^A-Za-z0-9]/g, '');
 }

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import type { ServiceSpec } from '../../constructs/model/service-spec';
+import type { LambdaServiceSpec } from '../../constructs/model/service-spec';
 import { MOBILE_FLAG_DEFAULTS, MOBILE_ROUTES } from './mobile-api';
 
 /** The mobile front end's backend (BFF): a compact order summary from orders and catalog. */
-export const bffMobile: ServiceSpec = {
+export const bffMobile: LambdaServiceSpec = {
   name: 'bff-mobile',
   description: 'Backend for the mobile front end: compact order summaries',
   runtime: 'lambda',

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import type { ServiceSpec } from '../../constructs/model/service-spec';
+import type { LambdaServiceSpec } from '../../constructs/model/service-spec';
 import { WEB_FLAG_DEFAULTS, WEB_ROUTES } from './web-api';
 
 /** The web front end's backend (BFF): full order detail from orders and catalog. */
-export const bffWeb: ServiceSpec = {
+export const bffWeb: LambdaServiceSpec = {
   name: 'bff-web',
   description: 'Backend for the web front end: order detail with product data',
   runtime: 'lambda',

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import type { ServiceSpec } from '../../constructs/model/service-spec';
+import type { FargateServiceSpec } from '../../constructs/model/service-spec';
 import { CATALOG_ROUTES } from './catalog-api';
 
 /** Catalog: answers for products. A container service on Fargate, owns its table. */
-export const catalog: ServiceSpec = {
+export const catalog: FargateServiceSpec = {
   name: 'catalog',
   description: 'Lists products and answers for one by id',
   runtime: 'fargate',

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as z from 'zod';
-import type { ServiceSpec } from '../../constructs/model/service-spec';
-import { CreateOrderRequest } from './order';
+import type { LambdaServiceSpec } from '../../constructs/model/service-spec';
+import { CreateOrderRequest, ORDER_SAGA_ACTIONS } from './order';
 import { BY_CUSTOMER_INDEX, READ_MODEL_KEY } from './order-read-model';
 import { PARTITION_KEY } from './order-store';
 
@@ -10,7 +10,7 @@ import { PARTITION_KEY } from './order-store';
  * store with snapshots in its table), its queries read a read model the projection keeps, and it
  * publishes its events for the place-order saga and other services.
  */
-export const orders: ServiceSpec = {
+export const orders: LambdaServiceSpec = {
   name: 'orders',
   description: 'Takes orders (idempotently), keeps them as events, and answers for them by id and by customer',
   runtime: 'lambda',
@@ -30,6 +30,8 @@ export const orders: ServiceSpec = {
   eventSourcing: {
     readModel: { partitionKey: READ_MODEL_KEY, indexes: [{ name: BY_CUSTOMER_INDEX, partitionKey: 'customerId', sortKey: 'createdAt' }] },
   },
+  // The saga actions it handles: the action table its code checks each command against (the place-order saga completes and rejects orders).
+  sagaActions: [...ORDER_SAGA_ACTIONS],
   scaling: { min: 0, max: 50 },
   lambda: { entry: path.join(__dirname, 'handler.ts'), memoryMiB: 256, timeoutSeconds: 10 },
 };

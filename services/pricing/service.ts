@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import type { ServiceSpec } from '../../constructs/model/service-spec';
+import type { KubernetesServiceSpec } from '../../constructs/model/service-spec';
 import { PRICING_ROUTES } from './pricing-api';
 
 /** Pricing: prices quotes with the configured tax rate. A container service on Kubernetes (EKS). */
-export const pricing: ServiceSpec = {
+export const pricing: KubernetesServiceSpec = {
   name: 'pricing',
   description: 'Prices quotes (subtotal, tax, total) with the configured tax rate and currency',
   runtime: 'kubernetes',

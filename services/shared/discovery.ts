@@ -21,19 +21,25 @@ export interface ServiceRegistryClient {
   healthyInstances(serviceName: string): Promise<readonly ServiceInstance[]>;
 }
 
-/** Where a service answers: a Lambda function invoked by ARN, or a base URL (an internal load balancer). */
+/**
+ * Where a service answers: a Lambda function invoked by ARN, or a base URL called over HTTP (a
+ * Fargate service's internal load balancer, a Kubernetes Service's cluster DNS name).
+ */
 export type ServiceEndpoint =
   | { readonly runtime: 'lambda'; readonly functionName: string; readonly functionArn: string }
-  | { readonly runtime: 'fargate'; readonly url: string };
+  | { readonly runtime: 'fargate' | 'kubernetes'; readonly url: string };
+
+/** An endpoint called over HTTP. */
+export type HttpServiceEndpoint = Exclude<ServiceEndpoint, { runtime: 'lambda' }>;
 
 /** The endpoint an instance's attributes describe, as the platform's constructs register them. */
 export function endpointOf(serviceName: string, instance: ServiceInstance): ServiceEndpoint {
   const { runtime, functionName, functionArn, url } = instance.attributes;
   if (runtime === 'lambda' && functionName && functionArn) return { runtime, functionName, functionArn };
-  if (runtime === 'fargate' && url && /^https?:\/\//.test(url)) return { runtime, url: url.replace(/\/+$/, '') };
+  if ((runtime === 'fargate' || runtime === 'kubernetes') && url && /^https?:\/\//.test(url)) return { runtime, url: url.replace(/\/+$/, '') };
   throw new DiscoveryError(
     serviceName,
-    `instance ${instance.instanceId} has runtime '${String(runtime)}' without the attributes it needs (lambda: functionName and functionArn; fargate: an http(s) url)`,
+    `instance ${instance.instanceId} has runtime '${String(runtime)}' without the attributes it needs (lambda: functionName and functionArn; fargate or kubernetes: an http(s) url)`,
   );
 }
 

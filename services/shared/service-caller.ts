@@ -2,14 +2,15 @@
  * Calling another platform service by name: its endpoint is discovered, then the request goes the
  * way the endpoint says. A Lambda service is invoked directly with the API Gateway proxy event its
  * handler already takes (the caller holds `lambda:InvokeFunction` on exactly that function); a
- * container service is called over HTTP at its internal load balancer.
+ * container service is called over HTTP at the URL it registered (a Fargate service's internal load
+ * balancer, a Kubernetes Service's cluster DNS name).
  *
  * A 5xx answer, an invocation error or a network failure is thrown as a {@link DownstreamError},
  * so breakers count it; any other status is an answer (a 404 is a fact, not a failure).
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { ServiceDiscovery, ServiceEndpoint } from './discovery';
+import type { HttpServiceEndpoint, ServiceDiscovery, ServiceEndpoint } from './discovery';
 import { CORRELATION_ID_HEADER } from './http-request';
 
 /** A request to a route of another service. */
@@ -81,7 +82,7 @@ export class ServiceCaller {
     return { statusCode: result.statusCode, body: parseJson(result.body) };
   }
 
-  async #fetch(serviceName: string, endpoint: Extract<ServiceEndpoint, { runtime: 'fargate' }>, request: ServiceRequest, path: string, signal: AbortSignal): Promise<ServiceResponse> {
+  async #fetch(serviceName: string, endpoint: HttpServiceEndpoint, request: ServiceRequest, path: string, signal: AbortSignal): Promise<ServiceResponse> {
     let response: Response;
     try {
       response = await fetch(`${endpoint.url}${path}`, {

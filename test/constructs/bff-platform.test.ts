@@ -174,7 +174,7 @@ describe('the BFFs through MicroservicePlatform', () => {
     expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     const metrics = (alarm.Properties.Metrics as Resource[]).filter((m) => m.MetricStat).map((m) => m.MetricStat.Metric);
     expect(metrics).toEqual(expect.arrayContaining([
-      { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: 'shop-dev-bff-web' }] },
+      { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: 'shop-dev-bff-web' }, { Name: 'Resource', Value: 'shop-dev-bff-web:live' }] },
       { Namespace: 'shop', MetricName: 'DegradedResponses', Dimensions: [{ Name: 'service', Value: 'bff-web' }] },
     ]));
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });

@@ -43,7 +43,7 @@ describe('MicroservicePlatform', () => {
     const platform = new MicroservicePlatform(newStack(), 'Platform', { platformName: 'shop', services: catalog, sagas });
     expect(platform.events?.bus).toBeDefined();
     expect([...platform.sagas.keys()]).toEqual(['place-order']);
-    const consumers = [...platform.lambdaServices.values()].filter((service) => service.eventConsumer !== undefined).map((service) => service.spec.name);
+    const consumers = [...platform.eventConsumers.keys()];
     expect(consumers).toEqual(catalog.filter((spec) => spec.events?.consumes?.length).map((spec) => spec.name));
     expect(platform.lambdaServices.get('orders')?.eventStore).toBeDefined();
   });

@@ -8,14 +8,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { ConfigStore } from '../../constructs/config/config-store';
 import { KubernetesPlatform, KubernetesPlatformProps } from '../../constructs/kubernetes/kubernetes-platform';
 import { ConstructPropError } from '../../constructs/model/errors';
-import type { ServiceSpec } from '../../constructs/model/service-spec';
+import type { KubernetesServiceSpec } from '../../constructs/model/service-spec';
 import { MicroservicePlatform } from '../../constructs/platform';
 import { orders } from '../../services/orders/service';
 import { pricing } from '../../services/pricing/service';
 import { arnText, asList, logicalIds, newApp, newStack, statementsOfRole } from '../constructs/helpers';
 
 // A second kubernetes service with a table, a secret and a pinned image, to prove the pod role's grants.
-const ratings: ServiceSpec = {
+const ratings: KubernetesServiceSpec = {
   name: 'ratings',
   runtime: 'kubernetes',
   routes: [{ route: 'GET /ratings/{productId}' }],
@@ -29,7 +29,7 @@ const ratings: ServiceSpec = {
 function build(overrides: Partial<KubernetesPlatformProps> = {}) {
   const stack = newStack();
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-  const services = overrides.services ?? [pricing, ratings];
+  const services: readonly KubernetesServiceSpec[] = overrides.services ?? [pricing, ratings];
   const config = new ConfigStore(stack, 'Config', { platformName: 'shop', environmentName: 'dev', services });
   const platform = new KubernetesPlatform(stack, 'Kubernetes', { platformName: 'shop', environmentName: 'dev', services, vpc, config, ...overrides });
   return { stack, platform, template: Template.fromStack(stack) };
@@ -157,7 +157,7 @@ describe('KubernetesPlatform', () => {
       ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     );
     expect(byAction('kms:Decrypt')).toHaveLength(1);
-    expect(byAction('kms:Decrypt')[0]).toMatch(/ratingsTableKey/);
+    expect(byAction('kms:Decrypt')[0]).toMatch(/ratingsKey/);
     expect(byAction('secretsmanager:GetSecretValue')).toEqual([expect.stringMatching(/:secret:shop\/dev\/ratings\/apiKey-\?\?\?\?\?\?$/)]);
     expect(byAction('ssm:GetParametersByPath')).toEqual([expect.stringMatching(/:parameter\/shop\/dev\/ratings$/)]);
     expect(statements.some((s) => asList(s.Action).some((a) => a === 'dynamodb:Scan' || a === 'dynamodb:*'))).toBe(false);
@@ -191,7 +191,7 @@ describe('KubernetesPlatform bad props', () => {
   };
 
   test('rejects a service that is not a kubernetes service', () => {
-    const error = attempt((stack, vpc) => new KubernetesPlatform(stack, 'Kubernetes', { platformName: 'shop', environmentName: 'dev', services: [orders], vpc }));
+    const error = attempt((stack, vpc) => new KubernetesPlatform(stack, 'Kubernetes', { platformName: 'shop', environmentName: 'dev', services: [orders as unknown as KubernetesServiceSpec], vpc }));
     expect(error).toBeInstanceOf(ConstructPropError);
     expect(error!.message).toMatch(/^Test\/Kubernetes: prop 'services' includes 'orders' with runtime 'lambda'/);
   });

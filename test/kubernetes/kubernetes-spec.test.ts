@@ -4,11 +4,11 @@ import { validateCatalog } from '../../constructs/model/validate-catalog';
 import { catalog } from '../../services';
 import { pricing } from '../../services/pricing/service';
 
-const withContainer = (container: Partial<NonNullable<ServiceSpec['container']>>, rest: Partial<ServiceSpec> = {}): ServiceSpec => ({
+const withContainer = (container: Partial<NonNullable<ServiceSpec['container']>>, rest: Record<string, unknown> = {}): ServiceSpec => ({
   ...pricing,
   ...rest,
   container: { ...pricing.container!, ...container },
-});
+}) as ServiceSpec;
 
 function problemsOf(spec: ServiceSpec): string[] {
   try {
@@ -35,7 +35,7 @@ test.each([
   ['an image on latest', withContainer({ image: 'ghcr.io/acme/pricing:latest' }), /^pricing:container.image: 'ghcr.io\/acme\/pricing:latest' is not pinned/],
   ['an image with no tag or digest', withContainer({ image: 'ghcr.io/acme/pricing' }), /^pricing:container.image: 'ghcr.io\/acme\/pricing' is not pinned/],
   ['an image reference that is not one', withContainer({ image: 'Not An Image' }), /^pricing:container.image: 'Not An Image' is not an image reference/],
-  ['no container at all', { ...pricing, container: undefined }, /^pricing:container: is required for the kubernetes runtime/],
+  ['no container at all', { ...pricing, container: undefined } as unknown as ServiceSpec, /^pricing:container: is required for the kubernetes runtime/],
 ])('a kubernetes spec with %s fails naming the service and field', (_label, spec, message) => {
   const problems = problemsOf(spec);
   expect(problems).toHaveLength(1);

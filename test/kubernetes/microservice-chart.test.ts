@@ -11,7 +11,7 @@ import { COLLECTOR_CONTAINER_NAME, MicroserviceChart, MicroserviceChartProps } f
 import { DEFAULT_COLLECTOR_IMAGE } from '../../constructs/observability/otel-collector';
 import { imageOf, kubernetesServices } from '../../constructs/kubernetes/service-manifests';
 import { ConstructPropError } from '../../constructs/model/errors';
-import { PRE_STOP_SECONDS_VARIABLE } from '../../constructs/model/service-contract';
+import { SERVICE_ENVIRONMENT } from '../../constructs/model/service-contract';
 import { type ServiceSpec, shutdownBudgetOf } from '../../constructs/model/service-spec';
 import { catalog } from '../../services';
 import { orders } from '../../services/orders/service';
@@ -123,7 +123,7 @@ describe.each(kubernetesServices(specs).map((spec) => [spec.name, spec] as const
     expect(pod().terminationGracePeriodSeconds).toBe(budget.terminationGracePeriodSeconds);
     expect(pod().terminationGracePeriodSeconds).toBeGreaterThanOrEqual(budget.preStopSeconds + budget.drainSeconds + 2);
     const env = Object.fromEntries(container.env.filter((e: Json) => e.value !== undefined).map((e: Json) => [e.name, e.value]));
-    expect(env).toMatchObject({ DRAIN_SECONDS: String(budget.drainSeconds), [PRE_STOP_SECONDS_VARIABLE]: '0' });
+    expect(env).toMatchObject({ DRAIN_SECONDS: String(budget.drainSeconds), [SERVICE_ENVIRONMENT.preStopSeconds]: '0' });
   });
 
   test('runs as its own ServiceAccount, which mounts no token', () => {

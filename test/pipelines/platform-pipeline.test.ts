@@ -150,7 +150,7 @@ describe('the platform pipeline, synthesized through every validation gate', () 
     const [task] = Object.values(services.findResources('AWS::ECS::TaskDefinition'));
     const app = task.Properties.ContainerDefinitions.find((c: Resource) => c.Name === 'app');
     const image = JSON.stringify(app.Image);
-    expect(image).toContain('"Fn::ImportValue":"shop-dev-shared:ExportsOutputRefcatalogImagesRepository');
+    expect(image).toContain('"Fn::ImportValue":"shop-dev-shared:ExportsOutputRefImageRepositoriescatalogRepository');
     expect(image).toMatch(/":0123abc"\]\]\}$/);
   });
 });

@@ -25,6 +25,11 @@ export function eventBridgeMessage(type: string, detail: unknown, source = 'orde
   });
 }
 
+/** The message EventBridge puts on a consumer's queue for a valid `OrderConfirmed` of `orderId`. */
+export function orderConfirmedMessage(orderId: string): string {
+  return eventBridgeMessage('OrderConfirmed', { orderId, customerId: 'c-1', items: [{ productId: 'mill', quantity: 1 }], confirmedAt: '2025-11-24T17:00:02.000Z' });
+}
+
 /** An SQS batch with one record per body. */
 export function sqsEvent(bodies: readonly string[], receiveCount = 1): SQSEvent {
   return {

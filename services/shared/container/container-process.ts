@@ -5,14 +5,19 @@
  * fails, then drains within `DRAIN_SECONDS` and flushes buffered spans and metrics before the
  * process exits. A start-up that fails is logged as `could not start` and ends
  * the process with 1, so a miswired task or pod fails visibly instead of serving half-configured.
+ * A service that consumes events receives them from its queue beside the server (`queue-consumer.ts`),
+ * stops receiving on SIGTERM and finishes the batch in hand before the process exits.
  *
  * Environment: `PORT` (default 8080), `PRE_STOP_SECONDS` (default 0), `DRAIN_SECONDS` (default 10), `POWERTOOLS_SERVICE_NAME` /
- * `POWERTOOLS_LOG_LEVEL` for the logs, and the `OTEL_*` settings of `telemetry.ts`.
+ * `POWERTOOLS_LOG_LEVEL` for the logs, the `OTEL_*` settings of `telemetry.ts`, and `EVENT_QUEUE_URL`
+ * when the service gives `events`.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { PRE_STOP_SECONDS_VARIABLE } from '../../../constructs/model/service-contract';
+import { SERVICE_ENVIRONMENT } from '../../../constructs/model/service-contract';
 import { numberFromEnv } from '../environment';
+import type { DomainEventHandlers } from '../event-consumer';
 import { ContainerHttpServer, type ProxyHandler } from './http-server';
+import { eventQueueConsumer } from './queue-consumer';
 import { startTelemetry } from './telemetry';
 
 /** What a service gives the shared entry. */
@@ -28,6 +33,13 @@ export interface ContainerProcessProps {
   readonly healthPath?: string;
   /** Reads the settings and makes the clients, then returns the handler; throwing stops the process. */
   start(logger: Logger): Promise<ProxyHandler> | ProxyHandler;
+  /**
+   * The handlers of the events the service consumes (`events.consumes` in its spec), given the
+   * logger they log through. The process then receives them from `EVENT_QUEUE_URL` and does not
+   * start without it.
+   * @default - the process consumes no events
+   */
+  readonly events?: (logger: Logger) => DomainEventHandlers;
 }
 
 /** Runs the process; call once, from the service's `server.ts`. */
@@ -42,15 +54,18 @@ export function runContainerProcess(props: ContainerProcessProps): void {
 async function serve(props: ContainerProcessProps, logger: Logger): Promise<void> {
   const telemetry = startTelemetry();
   const port = numberFromEnv('PORT', 8080);
+  const consumer = props.events === undefined ? undefined : eventQueueConsumer(props.events, logger);
   const server = new ContainerHttpServer({
     routes: props.routes,
     handle: await props.start(logger),
     healthPath: props.healthPath ?? '/health',
     drainSeconds: numberFromEnv('DRAIN_SECONDS', 10),
-    preStopSeconds: numberFromEnv(PRE_STOP_SECONDS_VARIABLE, 0),
+    preStopSeconds: numberFromEnv(SERVICE_ENVIRONMENT.preStopSeconds, 0),
     log: logger,
   });
-  server.exitOnSignals((code) => void (telemetry?.shutdown() ?? Promise.resolve()).finally(() => process.exit(code)));
+  consumer?.stopOnSignals();
+  server.exitOnSignals((code) => void (consumer?.stop() ?? Promise.resolve()).then(() => telemetry?.shutdown()).finally(() => process.exit(code)));
   const bound = await server.listen(port);
+  consumer?.start();
   logger.info('listening', { port: bound });
 }

@@ -122,9 +122,15 @@ describe('chaos experiments of the demo platform (one stack)', () => {
     expect(rbac).toContain('\\"namespace\\":\\"shop\\"');
   });
 
-  test('the alarm that stops the kubernetes experiment watches unschedulable pods of the cluster', () => {
-    const [alarmId] = logicalIds(template, 'AWS::CloudWatch::Alarm', { MetricName: 'scheduler_pending_pods_UNSCHEDULABLE', Namespace: 'AWS/EKS' });
+  test('the alarm that stops the kubernetes experiment counts the 5xx answers the pricing pods report', () => {
+    const [alarmId] = logicalIds(template, 'AWS::CloudWatch::Alarm', { AlarmDescription: Match.stringLikeRegexp('^shop-dev-pricing: .*5xx') });
     expect(experimentNamed('shop-dev-pricing-delete-pods').StopConditions[0].Value).toEqual({ 'Fn::GetAtt': [alarmId, 'Arn'] });
+    const alarm = template.findResources('AWS::CloudWatch::Alarm')[alarmId].Properties;
+    expect(alarm.Threshold).toBe(5);
+    // A labelled metric is written as a one-metric query.
+    const [{ MetricStat: stat }] = alarm.Metrics;
+    expect(stat).toMatchObject({ Metric: { Namespace: 'shop', MetricName: 'http.server.request.duration' }, Stat: 'SampleCount', Period: 60 });
+    expect(stat.Metric.Dimensions).toEqual(expect.arrayContaining([{ Name: 'service.name', Value: 'shop-dev-pricing' }, { Name: 'http.response.status_class', Value: '5xx' }]));
   });
 });
 

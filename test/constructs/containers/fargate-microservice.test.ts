@@ -8,8 +8,8 @@ import { ConfigStore } from '../../../constructs/config/config-store';
 import { FargateMicroservice, FargateMicroserviceProps } from '../../../constructs/containers/fargate-microservice';
 import { PlatformCluster } from '../../../constructs/containers/platform-cluster';
 import { ServiceRegistry } from '../../../constructs/discovery/service-registry';
-import { PRE_STOP_SECONDS_VARIABLE } from '../../../constructs/model/service-contract';
-import { type ServiceSpec, shutdownBudgetOf } from '../../../constructs/model/service-spec';
+import { SERVICE_ENVIRONMENT } from '../../../constructs/model/service-contract';
+import { type FargateServiceSpec, type ServiceSpec, shutdownBudgetOf } from '../../../constructs/model/service-spec';
 import { AccessLogBucket } from '../../../constructs/observability/access-log-bucket';
 import { MicroservicePlatform } from '../../../constructs/platform';
 import { DEV_PROFILE, PROD_PROFILE, PlatformProfile } from '../../../constructs/profile';
@@ -98,7 +98,7 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
       CONFIG_PATH: '/shop/dev/catalog',
       DRAIN_SECONDS: String(catalog.container!.drainSeconds),
       // ECS has no preStop hook: the process itself keeps serving for the pre-stop interval after SIGTERM.
-      [PRE_STOP_SECONDS_VARIABLE]: String(shutdownBudgetOf(catalog.container!).preStopSeconds),
+      [SERVICE_ENVIRONMENT.preStopSeconds]: String(shutdownBudgetOf(catalog.container!).preStopSeconds),
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
     });
   });
@@ -326,7 +326,7 @@ describe('FargateMicroservice rejects what it cannot build, naming the construct
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
     const registry = new ServiceRegistry(stack, 'Registry', { vpc, httpNamespaceName: 'shop-dev', dnsNamespaceName: 'dev.shop.internal' });
     return new FargateMicroservice(stack, 'Catalog', {
-      spec,
+      spec: spec as FargateServiceSpec,
       platformName: 'shop',
       environmentName: 'dev',
       cluster: new PlatformCluster(stack, 'Cluster', { vpc, clusterName: 'shop-dev' }),
@@ -393,7 +393,7 @@ describe('FargateMicroservice rejects what it cannot build, naming the construct
   });
 
   test('a service whose names would be too long for a load balancer', () => {
-    expect(() => build({ ...catalog, name: 'catalog-with-a-long-name' })).toThrow(/Test\/Catalog: prop 'spec.name' makes the name 'shop-dev-catalog-with-a-long-name' longer than the 32 characters/);
+    expect(() => build({ ...catalog, name: 'catalog-with-a-long-name' })).toThrow(/Test\/Catalog: prop 'spec' is not valid:\n.*service 'catalog-with-a-long-name', field 'name': makes the load balancer name 'shop-dev-catalog-with-a-long-name' 33 characters long; Elastic Load Balancing allows at most 32/s);
   });
 
   test('through the platform: a fargate spec without a container fails synth with the service and field', () => {

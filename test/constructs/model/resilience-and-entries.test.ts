@@ -3,8 +3,8 @@ import { callBudgetMs, configEntriesOf, integrationTimeoutMsOf, serviceConnectTi
 import type { EntrySpec, ServiceSpec } from '../../../constructs/model/service-spec';
 import { validateCatalog } from '../../../constructs/model/validate-catalog';
 import { catalog } from '../../../services';
+import { HANDLER_ENTRY, lambdaSpec } from './fixtures/specs';
 
-const lambdaSpec = (name: string, extra: Partial<ServiceSpec> = {}): ServiceSpec => ({ name, runtime: 'lambda', lambda: { entry: '/app/services/handler.ts' }, ...extra });
 const entry = (extra: Partial<EntrySpec> = {}): EntrySpec => ({
   frontEnd: 'web',
   basePath: '/web',
@@ -16,7 +16,7 @@ const entry = (extra: Partial<EntrySpec> = {}): EntrySpec => ({
   ...extra,
 });
 const downstream = [lambdaSpec('orders'), lambdaSpec('catalog')];
-const bff = (extra: Partial<ServiceSpec> = {}): ServiceSpec =>
+const bff = (extra: Record<string, unknown> = {}): ServiceSpec =>
   lambdaSpec('bff-web', {
     routes: [{ route: 'GET /web/orders/{id}', frontEnds: ['web'] }],
     calls: ['orders', 'catalog'],
@@ -60,7 +60,7 @@ describe('resilience policies', () => {
   });
 
   test('Service Connect gets the longest attempt timeout its container callers declare, in whole seconds; Lambda callers do not count', () => {
-    const container = (name: string, timeoutMs: number): ServiceSpec => ({ name, runtime: 'fargate', calls: ['catalog'], resilience: { catalog: { timeoutMs } } });
+    const container = (name: string, timeoutMs: number): ServiceSpec => ({ name, runtime: 'fargate', calls: ['catalog'], resilience: { catalog: { timeoutMs } } }) as unknown as ServiceSpec;
     expect(serviceConnectTimeoutMsOf('catalog', [container('a', 1500), container('b', 4200), lambdaSpec('c', { calls: ['catalog'], resilience: { catalog: { timeoutMs: 20_000 } } })])).toBe(5000);
     expect(serviceConnectTimeoutMsOf('catalog', [lambdaSpec('c', { calls: ['catalog'], resilience: { catalog: { timeoutMs: 20_000 } } })])).toBeUndefined();
   });
@@ -72,7 +72,7 @@ describe('validateCatalog checks policies, flags and entries, naming the service
       bff({ resilience: { orders: { timeoutMs: 3000, retries: 2, backoffMs: 500 }, catalog: { timeoutMs: 1000 } }, entry: entry({ clientTimeoutMs: 60_000 }) }),
       'resilience', /orders 10500 ms .* add up to 12500 ms, longer than the caller's own timeout \(lambda.timeoutSeconds, 10000 ms\)/],
     ['budgets longer than the gateway allows',
-      bff({ lambda: { entry: '/app/h.ts', timeoutSeconds: 29 }, resilience: { orders: { timeoutMs: 20_000 }, catalog: { timeoutMs: 9000 } }, entry: entry({ clientTimeoutMs: 60_000 }) }),
+      bff({ lambda: { entry: HANDLER_ENTRY, timeoutSeconds: 29 }, resilience: { orders: { timeoutMs: 20_000 }, catalog: { timeoutMs: 9000 } }, entry: entry({ clientTimeoutMs: 60_000 }) }),
       'resilience', /longer than the 29000 ms an API Gateway integration may wait/],
     ['a policy for a service it does not call', bff({ resilience: { orders: { timeoutMs: 1000 }, catalog: { timeoutMs: 1000 }, payments: { timeoutMs: 1000 } } }), 'resilience.payments', /not in calls/],
     ['a timeout out of range', bff({ resilience: { orders: { timeoutMs: 10 }, catalog: { timeoutMs: 1000 } } }), 'resilience.orders.timeoutMs', /from 50 to 29000/],

@@ -1,24 +1,8 @@
-import * as path from 'node:path';
 import { ServiceCatalogError } from '../../../constructs/model/errors';
 import type { ServiceSpec } from '../../../constructs/model/service-spec';
 import { validateCatalog } from '../../../constructs/model/validate-catalog';
 import { catalog } from '../../../services';
-
-const lambdaSpec = (name: string, extra: Partial<ServiceSpec> = {}): ServiceSpec => ({
-  name,
-  runtime: 'lambda',
-  lambda: { entry: '/app/services/handler.ts' },
-  ...extra,
-});
-
-/** A directory that has a Dockerfile: the catalog service's. */
-const DOCKERFILE_DIRECTORY = path.resolve(__dirname, '../../../services/catalog');
-
-const fargateSpec = (name: string, container: Partial<NonNullable<ServiceSpec['container']>> = {}): ServiceSpec => ({
-  name,
-  runtime: 'fargate',
-  container: { port: 8080, cpu: 256, memoryMiB: 512, healthCheckPath: '/health', dockerfileDirectory: DOCKERFILE_DIRECTORY, ...container },
-});
+import { HANDLER_ENTRY, fargateSpec, lambdaSpec } from './fixtures/specs';
 
 function errorOf(specs: readonly ServiceSpec[]): ServiceCatalogError {
   try {
@@ -71,9 +55,9 @@ describe('validateCatalog rejects a bad catalog, naming the service and the fiel
       'calls',
       /dependency cycle: a1 -> b1 -> c1 -> a1/,
     ],
-    ['a lambda service without lambda settings', [{ name: 'orders', runtime: 'lambda' }], 'orders', 'lambda', /required for the lambda runtime/],
+    ['a lambda service without lambda settings', [{ name: 'orders', runtime: 'lambda' } as ServiceSpec], 'orders', 'lambda', /required for the lambda runtime/],
     ['a lambda entry that is not absolute', [lambdaSpec('orders', { lambda: { entry: 'handler.ts' } })], 'orders', 'lambda.entry', /absolute path/],
-    ['a fargate service without a container', [{ name: 'carts', runtime: 'fargate' }], 'carts', 'container', /required for the fargate runtime/],
+    ['a fargate service without a container', [{ name: 'carts', runtime: 'fargate' } as ServiceSpec], 'carts', 'container', /required for the fargate runtime/],
     ['a fargate memory that does not fit the cpu', [fargateSpec('carts', { cpu: 256, memoryMiB: 4096 })], 'carts', 'container.memoryMiB', /does not fit 256 CPU units/],
     ['a cpu size Fargate does not offer', [fargateSpec('carts', { cpu: 300 })], 'carts', 'container.cpu', /not a Fargate CPU size/],
     ['a Dockerfile directory without a Dockerfile', [fargateSpec('carts', { dockerfileDirectory: __dirname })], 'carts', 'container.dockerfileDirectory', /has no Dockerfile/],
@@ -84,7 +68,7 @@ describe('validateCatalog rejects a bad catalog, naming the service and the fiel
     ['a deregistration delay shorter than the drain', [fargateSpec('carts', { preStopSeconds: 0, drainSeconds: 20, deregistrationDelaySeconds: 5 })], 'carts', 'container.deregistrationDelaySeconds', /5 s is shorter than the pre-stop interval \(0 s\) and the drain \(20 s\), 20 s/],
     ['a deregistration delay that ends before the pre-stop interval and the drain do', [fargateSpec('carts', { preStopSeconds: 5, drainSeconds: 10, deregistrationDelaySeconds: 12 })], 'carts', 'container.deregistrationDelaySeconds', /12 s is shorter than the pre-stop interval \(5 s\) and the drain \(10 s\), 15 s/],
     ['a pre-stop interval out of range', [fargateSpec('carts', { preStopSeconds: -1 })], 'carts', 'container.preStopSeconds', /from 0 to 120/],
-    ['a kubernetes service whose budget does not nest', [{ ...fargateSpec('pricing', { preStopSeconds: 30, drainSeconds: 30, stopTimeoutSeconds: 40, cpu: 250, memoryMiB: 256 }), runtime: 'kubernetes' }], 'pricing', 'container.stopTimeoutSeconds', /at least 62 s/],
+    ['a kubernetes service whose budget does not nest', [{ ...fargateSpec('pricing', { preStopSeconds: 30, drainSeconds: 30, stopTimeoutSeconds: 40, cpu: 250, memoryMiB: 256 }), runtime: 'kubernetes' } as ServiceSpec], 'pricing', 'container.stopTimeoutSeconds', /at least 62 s/],
     ['a deregistration delay past the stop timeout', [fargateSpec('carts', { drainSeconds: 10, stopTimeoutSeconds: 15, deregistrationDelaySeconds: 60 })], 'carts', 'container.deregistrationDelaySeconds', /60 s is longer than the stop timeout \(15 s\)/],
     ['a drain time out of range', [fargateSpec('carts', { drainSeconds: 0 })], 'carts', 'container.drainSeconds', /from 1 to 120/],
     ['a CPU target out of range', [{ ...fargateSpec('carts'), scaling: { min: 1, max: 2, cpuTargetPercent: 95 } }], 'carts', 'scaling.cpuTargetPercent', /from 10 to 90/],
@@ -96,7 +80,7 @@ describe('validateCatalog rejects a bad catalog, naming the service and the fiel
     ['an empty config value', [lambdaSpec('orders', { config: { currency: '' } })], 'orders', 'config.currency', /non-empty string/],
     [
       'a routed lambda timeout above 29 seconds',
-      [lambdaSpec('orders', { routes: [{ route: 'GET /orders' }], lambda: { entry: '/app/h.ts', timeoutSeconds: 30 } })],
+      [lambdaSpec('orders', { routes: [{ route: 'GET /orders' }], lambda: { entry: HANDLER_ENTRY, timeoutSeconds: 30 } })],
       'orders',
       'lambda.timeoutSeconds',
       /from 1 to 29/,
@@ -119,8 +103,8 @@ describe('validateCatalog rejects a bad catalog, naming the service and the fiel
   });
 
   test('a routed lambda may not exceed 29 s but an unrouted one may run up to 900 s', () => {
-    expect(() => validateCatalog([lambdaSpec('worker', { lambda: { entry: '/app/h.ts', timeoutSeconds: 300 } })])).not.toThrow();
-    expect(() => validateCatalog([lambdaSpec('worker', { lambda: { entry: '/app/h.ts', timeoutSeconds: 901 } })])).toThrow(/field 'lambda.timeoutSeconds'.*from 1 to 900/);
+    expect(() => validateCatalog([lambdaSpec('worker', { lambda: { entry: HANDLER_ENTRY, timeoutSeconds: 300 } })])).not.toThrow();
+    expect(() => validateCatalog([lambdaSpec('worker', { lambda: { entry: HANDLER_ENTRY, timeoutSeconds: 901 } })])).toThrow(/field 'lambda.timeoutSeconds'.*from 1 to 900/);
   });
 
   test('a dependency cycle is reported once, not once per member', () => {
@@ -132,7 +116,7 @@ describe('validateCatalog rejects a bad catalog, naming the service and the fiel
     const error = errorOf([
       lambdaSpec('Bad_Name'),
       lambdaSpec('orders', { routes: [{ route: 'FETCH /orders' }], calls: ['ghost'], config: { 'a b': 'x' } }),
-      { name: 'carts', runtime: 'fargate' },
+      { name: 'carts', runtime: 'fargate' } as ServiceSpec,
     ]);
     const fields = error.problems.map((p) => `${p.service}:${p.field}`);
     expect(fields).toEqual(expect.arrayContaining(['Bad_Name:name', 'orders:routes[0].route', 'orders:calls[0]', 'orders:config.a b', 'carts:container']));

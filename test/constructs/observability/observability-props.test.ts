@@ -58,10 +58,10 @@ describe('LogAggregation', () => {
 
 describe('ServiceMonitoring', () => {
   const spec: ServiceSpec = { name: 'billing', runtime: 'lambda', lambda: { entry: __filename, timeoutSeconds: 5 } };
-  function monitoring(overrides: Partial<ServiceMonitoringProps> = {}, specOverrides: Partial<ServiceSpec> = {}): ServiceMonitoring {
+  function monitoring(overrides: Partial<ServiceMonitoringProps> = {}, specOverrides: Record<string, unknown> = {}): ServiceMonitoring {
     const stack = newStack();
     const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}'), timeout: Duration.seconds(5) });
-    return new ServiceMonitoring(stack, 'Monitoring', { spec: { ...spec, ...specOverrides }, namePrefix: 'shop-test', alertTopic: new sns.Topic(stack, 'Topic'), function: fn, ...overrides });
+    return new ServiceMonitoring(stack, 'Monitoring', { spec: { ...spec, ...specOverrides } as ServiceSpec, namePrefix: 'shop-test', alertTopic: new sns.Topic(stack, 'Topic'), function: fn, ...overrides });
   }
 
   test('defaults: 1% errors, p99 at 80% of the timeout, one dead letter, 90% saturation', () => {
@@ -87,7 +87,7 @@ describe('ServiceMonitoring', () => {
   });
 
   test('needs exactly one of function, container and kubernetes', () => {
-    expect(() => monitoring({ function: undefined })).toThrow(/prop 'function' is one of 'function', 'container' and 'kubernetes', of which exactly one must be given for service 'billing'; 0 are given/);
+    expect(() => monitoring({ function: undefined })).toThrow(/prop 'function' is one of 'function', 'container' and 'kubernetes', of which exactly one \(or a 'target'\) must be given for service 'billing'; 0 are given/);
     expect(() => monitoring({ kubernetes: { clusterName: 'shop-test', namespace: 'shop', telemetryServiceName: 'shop-test-billing', metricsNamespace: 'shop' } })).toThrow(/; 2 are given/);
   });
 });

@@ -4,6 +4,8 @@ import { LocalRegistry } from '../../support/local-registry';
 
 const ORDERS = { runtime: 'lambda', functionName: 'shop-test-orders', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:shop-test-orders', routes: 'GET /orders/{id}' };
 const CATALOG = { runtime: 'fargate', url: 'http://internal-shop-test-catalog.eu-west-1.elb.amazonaws.com/', serviceConnect: 'http://catalog:8080' };
+/** What the kubernetes runtime registers for a pod's Service. */
+const PRICING = { runtime: 'kubernetes', url: 'http://pricing.shop.svc.cluster.local' };
 
 describe('ServiceDiscovery', () => {
   let registry: LocalRegistry;
@@ -15,13 +17,15 @@ describe('ServiceDiscovery', () => {
     registry = new LocalRegistry();
     registry.register('orders', ORDERS);
     registry.register('catalog', CATALOG);
+    registry.register('pricing', PRICING);
     now = 1_000_000;
   });
 
-  test('resolves a Lambda service to its function and a container service to its base URL', async () => {
+  test('resolves a Lambda service to its function and a container service (Fargate or Kubernetes) to its base URL', async () => {
     const found = discovery();
     await expect(found.resolve('orders')).resolves.toEqual({ runtime: 'lambda', functionName: ORDERS.functionName, functionArn: ORDERS.functionArn });
     await expect(found.resolve('catalog')).resolves.toEqual({ runtime: 'fargate', url: 'http://internal-shop-test-catalog.eu-west-1.elb.amazonaws.com' });
+    await expect(found.resolve('pricing')).resolves.toEqual({ runtime: 'kubernetes', url: 'http://pricing.shop.svc.cluster.local' });
   });
 
   test('asks the registry once per TTL under repeated calls, and again once the TTL has passed', async () => {
@@ -69,6 +73,17 @@ describe('ServiceDiscovery', () => {
     await expect(discovery({ retries: 1 }).resolve('payments')).rejects.toThrow("cannot discover service 'payments': the registry lists no healthy instance (2 attempts)");
     registry.register('broken', { runtime: 'lambda', functionName: 'x' });
     await expect(discovery().resolve('broken')).rejects.toThrow(/instance broken-1 has runtime 'lambda' without the attributes it needs/);
+  });
+
+  test.each([
+    ['without a url', { runtime: 'kubernetes' }],
+    ['with a url that is not http(s)', { runtime: 'kubernetes', url: 'pricing.shop.svc.cluster.local' }],
+    ['of a runtime it does not know', { runtime: 'ec2', url: 'http://10.0.0.1' }],
+  ])('an instance %s is an error naming what it needs', async (_label, attributes) => {
+    registry.register('odd', attributes);
+    await expect(discovery().resolve('odd')).rejects.toThrow(
+      `cannot discover service 'odd': instance odd-1 has runtime '${attributes.runtime}' without the attributes it needs (lambda: functionName and functionArn; fargate or kubernetes: an http(s) url)`,
+    );
   });
 });
 

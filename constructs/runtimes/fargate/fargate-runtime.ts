@@ -1,0 +1,97 @@
+import { Duration } from 'aws-cdk-lib';
+import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+import { FargateMicroservice } from '../../containers/fargate-microservice';
+import { ServiceImageRepository } from '../../containers/image-repository';
+import { PlatformCluster } from '../../containers/platform-cluster';
+import { serviceConnectTimeoutMsOf } from '../../model/resilience-policy';
+import type { FargateServiceSpec } from '../../model/service-spec';
+import { AccessLogBucket } from '../../observability/access-log-bucket';
+import { EncryptionKey } from '../../security/encryption-key';
+import type { RuntimeContext, RuntimeDeployment, ServiceRuntime } from '../service-runtime';
+import { fargateSpecRules } from './fargate-spec-rules';
+
+/** Options of the fargate runtime. */
+export interface FargateRuntimeOptions {
+  /**
+   * Tag of the services' images in their repositories, pushed there by the delivery pipeline (an
+   * immutable tag, e.g. the commit ID).
+   * @default - images built from each Dockerfile as CDK assets at deploy time
+   */
+  readonly imageTag?: string;
+}
+
+/**
+ * What the fargate services of one platform share: an ECS cluster, the key of their image
+ * repositories, the load balancers' access log bucket, and the VPC link the edge reaches them through.
+ */
+export class FargateRuntimeDeployment implements RuntimeDeployment<FargateServiceSpec> {
+  /** The ECS cluster. */
+  public readonly cluster: PlatformCluster;
+  /** Image repository of each service, by service name, for the delivery pipeline. */
+  public readonly imageRepositories = new Map<string, ServiceImageRepository>();
+  /** The VPC link (V2) the edge gateway reaches the internal load balancers through. */
+  public readonly vpcLink: apigatewayv2.VpcLink;
+  private readonly linkSecurityGroup: ec2.SecurityGroup;
+  private readonly imageKey: EncryptionKey;
+  private readonly accessLogs: AccessLogBucket;
+  private readonly repositories: Construct;
+
+  constructor(private readonly context: RuntimeContext, private readonly options: FargateRuntimeOptions) {
+    const shared = context.scopeOf('shared');
+    const services = context.scopeOf('services');
+    const { namePrefix: prefix, profile } = context;
+    this.imageKey = new EncryptionKey(shared, 'ImageKey', { description: `Encrypts the container images of ${prefix}`, retain: profile.retainData, allowCloudWatchLogs: false });
+    this.accessLogs = new AccessLogBucket(shared, 'AccessLogs');
+    this.repositories = new Construct(shared, 'ImageRepositories');
+    this.cluster = new PlatformCluster(services, 'Cluster', { vpc: context.vpc, clusterName: prefix, allowSpot: profile.fargateSpot });
+    this.linkSecurityGroup = new ec2.SecurityGroup(services, 'GatewayLinkSecurityGroup', {
+      vpc: context.vpc,
+      description: `${prefix} gateway VPC link: outbound to the load balancers of the container services only`,
+      allowAllOutbound: false,
+    });
+    this.vpcLink = new apigatewayv2.VpcLink(services, 'GatewayLink', {
+      vpc: context.vpc,
+      vpcLinkName: `${prefix}-gateway`,
+      subnets: context.serviceSubnets,
+      securityGroups: [this.linkSecurityGroup],
+    });
+  }
+
+  public deploy(scope: Construct, spec: FargateServiceSpec): FargateMicroservice {
+    const { context } = this;
+    const repository = new ServiceImageRepository(this.repositories, spec.name, {
+      repositoryName: `${context.platformName}/${context.environmentName}/${spec.name}`,
+      encryptionKey: this.imageKey.key,
+      retain: context.profile.retainData,
+    });
+    this.imageRepositories.set(spec.name, repository);
+    const timeoutMs = serviceConnectTimeoutMsOf(spec.name, context.catalog);
+    return new FargateMicroservice(scope, spec.name, {
+      spec,
+      platformName: context.platformName,
+      environmentName: context.environmentName,
+      cluster: this.cluster,
+      vpcSubnets: context.serviceSubnets,
+      registry: context.registry,
+      register: false,
+      accessLogs: this.accessLogs,
+      retainData: context.profile.retainData,
+      logRetention: context.profile.logRetention,
+      minHealthyPercent: context.profile.minHealthyPercent,
+      serviceConnectRequestTimeout: timeoutMs === undefined ? undefined : Duration.millis(timeoutMs),
+      traceSampleRate: context.profile.traceSampleRate,
+      image: this.options.imageTag === undefined ? undefined : { repository: repository.repository, tag: this.options.imageTag },
+      gatewayLink: { vpcLink: this.vpcLink, securityGroup: this.linkSecurityGroup },
+    });
+  }
+}
+
+/** Container services on ECS Fargate, each a {@link FargateMicroservice} behind an internal load balancer. */
+export function fargateRuntime(options: FargateRuntimeOptions = {}): ServiceRuntime<FargateServiceSpec> {
+  return {
+    ...fargateSpecRules,
+    bind: (context) => new FargateRuntimeDeployment(context, options),
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * What the kubernetes runtime asks of its specs: a `container` block (the checks every container
+ * runtime makes, then CPU in milli-CPUs and memory in MiB), at least one pod, and callers on the
+ * cluster itself: its services are reachable only inside it.
+ */
+import type { RuntimeRules } from '../../model/runtime-rules';
+import type { KubernetesServiceSpec } from '../../model/service-spec';
+import { isWholeNumber } from '../../model/spec-fields';
+import { checkContainer, checkContainerScaling } from '../container-spec-checks';
+
+/** The kubernetes runtime's spec rules. */
+export const kubernetesSpecRules: RuntimeRules<KubernetesServiceSpec> = {
+  name: 'kubernetes',
+  specFields: ['container'],
+  // The names made from a kubernetes service's name (pod role, telemetry name, metrics log group)
+  // have no limit the service name and the prefix's own limits could break.
+  checkSpec(spec, report) {
+    checkContainerScaling(spec.scaling, report);
+    const container = checkContainer(spec, report);
+    if (container === undefined) return;
+    if (!isWholeNumber(container.cpu, 10, 64000)) report('container.cpu', `${String(container.cpu)} must be whole milli-CPUs from 10 to 64000`);
+    if (!isWholeNumber(container.memoryMiB, 16, 262144)) report('container.memoryMiB', `${String(container.memoryMiB)} must be whole MiB from 16 to 262144`);
+  },
+  refuseCallFrom(caller) {
+    if (caller.runtime === 'kubernetes') return undefined;
+    return 'kubernetes services are reachable only from other kubernetes services until they sit behind a load balancer the template names';
+  },
+};
