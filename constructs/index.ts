@@ -15,6 +15,7 @@ export * from './config/config-store';
 export * from './config/feature-flags';
 export * from './identity/platform-identity';
 export * from './gateway/edge-gateway';
+export * from './gateway/gateway-link';
 export * from './compute/lambda-microservice';
 export * from './messaging/dead-letter-queue';
 export * from './messaging/event-backbone';

@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { Duration, IgnoreMode, Lazy, Size, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
@@ -22,6 +21,7 @@ import { SERVICE_ENVIRONMENT } from '../model/service-contract';
 import { ContainerSpec, FargateServiceSpec, ShutdownBudget, shutdownBudgetOf } from '../model/service-spec';
 import type { ChaosExperiments } from '../chaos/chaos-experiments';
 import type { GatewayTarget } from '../gateway/edge-gateway';
+import type { IGatewayLink } from '../gateway/gateway-link';
 import type { MonitoringTarget } from '../observability/monitoring-target';
 import { fargateMonitoring } from '../runtimes/fargate/fargate-monitoring';
 import type { DeployedService } from '../runtimes/service-runtime';
@@ -64,7 +64,7 @@ export interface FargateMicroserviceProps {
    * on the listener port when the spec has routes).
    * @default - the service is not offered to a gateway (`gatewayTarget` is undefined)
    */
-  readonly gatewayLink?: { readonly vpcLink: apigatewayv2.IVpcLink; readonly securityGroup: ec2.ISecurityGroup };
+  readonly gatewayLink?: IGatewayLink;
   /**
    * Config store holding the spec's config; the task may read its own path only.
    * @default - not wired to a config store (the platform binds every service with `ConfigStore.bindService`)
