@@ -30,6 +30,7 @@ export * from './data/service-table';
 export * from './kubernetes/microservice-chart';
 export * from './kubernetes/service-manifests';
 export * from './kubernetes/kubernetes-platform';
+export * from './kubernetes/cluster-load-balancer';
 export * from './observability/alert-topic';
 export * from './observability/log-aggregation';
 export * from './observability/log-domain-setup';
