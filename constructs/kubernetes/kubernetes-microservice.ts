@@ -69,7 +69,11 @@ export class KubernetesMicroservice extends Construct implements DeployedService
   public readonly chart: MicroserviceChart;
   /** The chart as applied to the cluster. */
   public readonly manifest: eks.KubernetesManifest;
-  /** What callers find in the registry: the in-cluster URL of its Service. */
+  /**
+   * What callers find in the registry: `url`, where callers of any runtime reach it (the cluster's
+   * load balancer when it has routes, else its Service's cluster DNS name), and with routes also
+   * `clusterUrl`, its Service's cluster DNS name, which callers in the cluster's pods use.
+   */
   public readonly discoveryAttributes: Readonly<Record<string, string>>;
   /** How long the process may take over one batch of events from its queue. */
   public readonly eventHandlingTimeout: Duration = CONTAINER_EVENT_HANDLING_TIMEOUT;
@@ -144,8 +148,9 @@ export class KubernetesMicroservice extends Construct implements DeployedService
     });
     this.manifest = new eks.KubernetesManifest(this, 'Chart', { cluster: platform.cluster, manifest: this.manifestObjects() });
     this.manifest.node.addDependency(association, ...platform.chartDependencies(spec));
-    this.discoveryAttributes = { runtime: 'kubernetes', url: `http://${spec.name}.${platform.namespace}.svc.cluster.local` };
+    const clusterUrl = `http://${spec.name}.${platform.namespace}.svc.cluster.local`;
     const loadBalancer = platform.loadBalancer;
+    this.discoveryAttributes = this.targetGroup && loadBalancer ? { runtime: 'kubernetes', url: loadBalancer.url, clusterUrl } : { runtime: 'kubernetes', url: clusterUrl };
     if (this.targetGroup && loadBalancer && props.gatewayLink) {
       this.gatewayTarget = { loadBalancer: { loadBalancerArn: loadBalancer.loadBalancer.loadBalancerArn, url: loadBalancer.url, vpcLink: props.gatewayLink.vpcLink } };
       loadBalancer.allowFrom(props.gatewayLink.securityGroup, 'the edge gateway VPC link');
@@ -179,12 +184,16 @@ export class KubernetesMicroservice extends Construct implements DeployedService
 
   /**
    * Another kubernetes service reaches this one through its ClusterIP Service, with no rule to add.
-   * Services of other runtimes cannot reach it until it sits behind a load balancer the template names.
+   * A service of another runtime reaches its routes through the cluster's load balancer, which
+   * admits the caller's network side on its listener; a service without routes has no such way in.
    */
   public allowCallsFrom(caller: DeployedService): void {
-    if (!(caller instanceof KubernetesMicroservice)) {
-      throw ConstructPropError.of(this, 'spec.calls', `of '${caller.spec.name}' names '${this.spec.name}', a kubernetes service, which only other kubernetes services can reach`);
+    if (caller instanceof KubernetesMicroservice) return;
+    const loadBalancer = this.platform.loadBalancer;
+    if (this.targetGroup === undefined || loadBalancer === undefined) {
+      throw ConstructPropError.of(this, 'spec.calls', `of '${caller.spec.name}' names '${this.spec.name}', a kubernetes service without routes, which only services in its cluster can reach`);
     }
+    if (caller.connections) loadBalancer.allowFrom(caller.connections, `calls from ${caller.spec.name}`);
   }
 
   /** The pod role may consume the queue, and the process finds it in `EVENT_QUEUE_URL`. */

@@ -374,3 +374,44 @@ describe('MicroservicePlatform: kubernetes routes behind the edge', () => {
     expect(new Set(dimensions.map((d) => `${d.ApiName} ${d.Stage} ${d.Method} ${d.Resource}`))).toEqual(new Set(['shop-dev-edge dev POST /pricing/quotes', 'shop-dev-edge dev GET /pricing/tax-rate']));
   });
 });
+
+describe('calls into kubernetes services from other runtimes', () => {
+  let stacks: Record<'network' | 'shared' | 'services' | 'edge' | 'kubernetes', Stack>;
+  let kubernetes: Template;
+  beforeAll(() => {
+    const app = newApp();
+    stacks = Object.fromEntries(['network', 'shared', 'services', 'edge', 'kubernetes'].map((layer) => [layer, new Stack(app, layer)])) as typeof stacks;
+    new MicroservicePlatform(app, 'Platform', { platformName: 'shop', services: [{ ...orders, calls: ['pricing'] }, pricing], placement: stacks });
+    kubernetes = Template.fromStack(stacks.kubernetes);
+  });
+
+  test("a Lambda caller of pricing is admitted at the cluster's load balancer on its listener, and nothing reaches the pods but the load balancer", () => {
+    const lbGroup = logicalIds(kubernetes, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('internal load balancer of the kubernetes services') })[0];
+    const ingress = Object.values(kubernetes.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: { 'Fn::GetAtt': [lbGroup, 'GroupId'] } } }));
+    const sources = ingress.map((r) => [r.Properties.Description, r.Properties.FromPort, JSON.stringify(r.Properties.SourceSecurityGroupId)]).sort();
+    expect(sources).toEqual([
+      ['calls from orders', 80, expect.stringMatching(/"Fn::ImportValue":"services:ExportsOutputFnGetAttordersSecurityGroup/)],
+      ['the edge gateway VPC link', 80, expect.stringMatching(/"Fn::ImportValue":"shared:/)],
+    ]);
+    const clusterId = logicalIds(kubernetes, 'AWS::EKS::Cluster')[0];
+    const intoPods = Object.values(kubernetes.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: { 'Fn::GetAtt': [clusterId, 'ClusterSecurityGroupId'] }, FromPort: pricing.container.port } }));
+    expect(intoPods.map((r) => r.Properties.SourceSecurityGroupId)).toEqual([{ 'Fn::GetAtt': [lbGroup, 'GroupId'] }]);
+  });
+
+  test("pricing is registered at the load balancer's URL for callers outside the cluster, and at its Service for callers in it", () => {
+    const [instance] = Object.values(kubernetes.findResources('AWS::ServiceDiscovery::Instance', { Properties: { InstanceId: 'pricing-1' } }));
+    const loadBalancer = logicalIds(kubernetes, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0];
+    expect(instance.Properties.InstanceAttributes).toMatchObject({
+      runtime: 'kubernetes',
+      url: { 'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [loadBalancer, 'DNSName'] }]] },
+      clusterUrl: 'http://pricing.shop.svc.cluster.local',
+    });
+  });
+
+  test('a service without routes refuses callers of other runtimes, naming the caller and itself', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const worker = new KubernetesPlatform(stack, 'Kubernetes', { platformName: 'shop', environmentName: 'dev', vpc, services: [{ ...ratings, name: 'worker', routes: undefined, config: undefined, secrets: undefined }] }).services.get('worker')!;
+    expect(() => worker.allowCallsFrom({ spec: orders } as never)).toThrow(/^Test\/Kubernetes\/worker: prop 'spec.calls' of 'orders' names 'worker', a kubernetes service without routes, which only services in its cluster can reach$/);
+  });
+});
