@@ -122,6 +122,8 @@ const CONTROL_PLANE_LOGS = [
  * encrypted with a key of its own; a namespace that enforces the "restricted" Pod Security
  * Standard; the metrics-server add-on for the autoscalers; and, per service, its MicroserviceChart applied through the kubectl handler, a
  * pod role bound to its ServiceAccount through EKS Pod Identity, and its table when it has one.
+ * The services with routes share one internal load balancer made with the first of them
+ * ({@link ClusterLoadBalancer}), a resource of the template the edge gateway can name.
  */
 export class KubernetesPlatform extends Construct {
   /** The cluster. */

@@ -100,6 +100,14 @@ describe('refuses', () => {
     expect(error!.message).toMatch(/^Test\/LoadBalancer: prop 'spec.routes' of 'worker' are empty/);
   });
 
+  test('a service without container settings', () => {
+    expect(attempt({ ...service('ratings', ['GET /ratings']), container: undefined } as never)!.message).toMatch(/^Test\/LoadBalancer: prop 'spec' of 'ratings' has no container settings/);
+  });
+
+  test('a route that does not parse', () => {
+    expect(attempt(service('ratings', ['FETCH /ratings']))!.message).toMatch(/^Test\/LoadBalancer: prop 'spec.routes' of 'ratings': 'FETCH \/ratings' uses method FETCH/);
+  });
+
   test('the same service twice', () => {
     expect(attempt(service('ratings', ['GET /ratings']), service('ratings', ['GET /ratings']))!.message).toMatch(/^Test\/LoadBalancer: prop 'spec' 'ratings' is already behind the load balancer/);
   });
