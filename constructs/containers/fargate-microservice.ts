@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { Duration, IgnoreMode, Lazy, Size, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
@@ -22,6 +21,7 @@ import { SERVICE_ENVIRONMENT } from '../model/service-contract';
 import { ContainerSpec, FargateServiceSpec, ShutdownBudget, shutdownBudgetOf } from '../model/service-spec';
 import type { ChaosExperiments } from '../chaos/chaos-experiments';
 import type { GatewayTarget } from '../gateway/edge-gateway';
+import type { IGatewayLink } from '../gateway/gateway-link';
 import type { MonitoringTarget } from '../observability/monitoring-target';
 import { fargateMonitoring } from '../runtimes/fargate/fargate-monitoring';
 import type { DeployedService } from '../runtimes/service-runtime';
@@ -31,6 +31,7 @@ import { createServiceTable, grantServiceTable } from '../data/service-table';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
 import { COLLECTOR_OTLP_HTTP_ENDPOINT, COLLECTOR_USER, DEFAULT_COLLECTOR_IMAGE, collectorConfig, grantCollector } from '../observability/otel-collector';
 import { EncryptionKey } from '../security/encryption-key';
+import { containerTargetGroupProps } from './container-target-group';
 import type { PlatformCluster } from './platform-cluster';
 
 /** Props of a FargateMicroservice. */
@@ -64,7 +65,7 @@ export interface FargateMicroserviceProps {
    * on the listener port when the spec has routes).
    * @default - the service is not offered to a gateway (`gatewayTarget` is undefined)
    */
-  readonly gatewayLink?: { readonly vpcLink: apigatewayv2.IVpcLink; readonly securityGroup: ec2.ISecurityGroup };
+  readonly gatewayLink?: IGatewayLink;
   /**
    * Config store holding the spec's config; the task may read its own path only.
    * @default - not wired to a config store (the platform binds every service with `ConfigStore.bindService`)
@@ -400,36 +401,14 @@ export class FargateMicroservice extends Construct implements DeployedService {
       deletionProtection: retain,
       idleTimeout: Duration.seconds(60),
     });
-    // Set as attributes: logAccessLogs() needs a concrete region to find the ELB account; the bucket grants both ways of delivery.
-    const logPrefix = `${props.platformName}/${props.environmentName}/${spec.name}`;
-    props.accessLogs.grantLoadBalancerLogDelivery(logPrefix);
-    this.loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
-    this.loadBalancer.setAttribute('access_logs.s3.bucket', props.accessLogs.bucket.bucketName);
-    this.loadBalancer.setAttribute('access_logs.s3.prefix', logPrefix);
-    // The load balancer checks it may write to the bucket when it is created, so the policy comes first.
-    this.loadBalancer.node.addDependency(props.accessLogs);
+    props.accessLogs.logLoadBalancer(this.loadBalancer, `${props.platformName}/${props.environmentName}/${spec.name}`);
     this.listener = this.loadBalancer.addListener('Http', {
       port: LISTENER_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
       open: false,
       defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'application/json', messageBody: '{"message":"Not Found"}' }),
     });
-    const targetGroup = (groupId: string) =>
-      new elbv2.ApplicationTargetGroup(this, groupId, {
-        vpc,
-        port: container.port,
-        protocol: elbv2.ApplicationProtocol.HTTP,
-        targetType: elbv2.TargetType.IP,
-        deregistrationDelay: Duration.seconds(this.shutdown.deregistrationDelaySeconds),
-        healthCheck: {
-          path: container.healthCheckPath,
-          healthyHttpCodes: '200',
-          interval: Duration.seconds(10),
-          timeout: Duration.seconds(5),
-          healthyThresholdCount: 2,
-          unhealthyThresholdCount: 3,
-        },
-      });
+    const targetGroup = (groupId: string) => new elbv2.ApplicationTargetGroup(this, groupId, containerTargetGroupProps(vpc, container));
     this.targetGroup = targetGroup('HttpTasksGroup');
     // Every request goes to the tasks through one rule; blue/green switches that rule's target group.
     this.productionRule = new elbv2.ApplicationListenerRule(this, 'ProductionRule', {

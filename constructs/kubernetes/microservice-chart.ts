@@ -54,12 +54,26 @@ export interface MicroserviceChartProps {
    */
   readonly environment?: Readonly<Record<string, string>>;
   /**
-   * Ingress class of the route to the service, when the spec has routes.
+   * A target group of a load balancer made outside the cluster (the one the edge gateway reaches):
+   * the chart binds the Service's pods to it with a TargetGroupBinding, and the cluster's load
+   * balancing keeps the pod IPs registered there.
+   * @default - no binding
+   */
+  readonly targetGroupBinding?: TargetGroupBindingProps;
+  /**
+   * Make an Ingress for the spec's routes, for which the cluster's load balancer controller makes an
+   * internal ALB of its own. That is a way in beside the edge gateway, without its authorizer,
+   * throttling or firewall, so it is off unless asked for, and refused with `targetGroupBinding`.
+   * @default false
+   */
+  readonly ingress?: boolean;
+  /**
+   * Ingress class of the Ingress (with `ingress`).
    * @default 'alb' (the EKS Auto Mode load balancer class)
    */
   readonly ingressClassName?: string;
   /**
-   * Annotations of the Ingress.
+   * Annotations of the Ingress (with `ingress`).
    * @default - an internal ALB that targets pod IPs
    */
   readonly ingressAnnotations?: Readonly<Record<string, string>>;
@@ -81,6 +95,18 @@ export interface MicroserviceChartProps {
   readonly telemetry?: PodTelemetryProps;
 }
 
+/** The target group a chart binds its pods to. */
+export interface TargetGroupBindingProps {
+  /** ARN of the target group: IP targets, on the container port. */
+  readonly targetGroupArn: string;
+  /**
+   * API version of the TargetGroupBinding kind. EKS Auto Mode's built-in load balancing serves it in
+   * `eks.amazonaws.com/v1`; a self-managed AWS Load Balancer Controller in `elbv2.k8s.aws/v1beta1`.
+   * @default 'eks.amazonaws.com/v1'
+   */
+  readonly apiVersion?: string;
+}
+
 /** Name of the collector container in each pod. */
 export const COLLECTOR_CONTAINER_NAME = 'otel-collector';
 
@@ -95,8 +121,10 @@ const SERVICE_PORT = 80;
 /**
  * One microservice as Kubernetes objects, made from its spec with cdk8s-plus: a Deployment,
  * a ClusterIP Service, a HorizontalPodAutoscaler on the spec's bounds, a PodDisruptionBudget,
- * a ConfigMap of the spec's config (as `CONFIG_<key>` variables), a ServiceAccount of its own
- * that mounts no token, and an Ingress for the spec's routes.
+ * a ConfigMap of the spec's config (as `CONFIG_<key>` variables), and a ServiceAccount of its own
+ * that mounts no token. The routes reach the pods from outside the cluster only when a prop says
+ * how: a TargetGroupBinding to a load balancer the template names (`targetGroupBinding`, as
+ * KubernetesMicroservice does for the edge gateway), or an Ingress (`ingress`).
  *
  * Every pod meets the "restricted" Pod Security Standard (non-root, no privilege escalation,
  * every capability dropped, RuntimeDefault seccomp, read-only root filesystem), has CPU and
@@ -115,8 +143,10 @@ export class MicroserviceChart extends Chart {
   public readonly autoscaler: kplus.HorizontalPodAutoscaler;
   /** The ConfigMap, when the spec has config. */
   public readonly configMap?: kplus.ConfigMap;
-  /** The Ingress, when the spec has routes. */
+  /** The Ingress, when asked for (`ingress`) and the spec has routes. */
   public readonly ingress?: kplus.Ingress;
+  /** The binding of the pods to a target group outside the cluster, when one is given. */
+  public readonly targetGroupBinding?: ApiObject;
   /** The namespace of every object. */
   public readonly namespaceName: string;
   /** The service's own container. */
@@ -153,6 +183,9 @@ export class MicroserviceChart extends Chart {
     const target = props.targetCpuUtilization ?? 70;
     if (!Number.isInteger(target) || target < 10 || target > 100) {
       throw ConstructPropError.of(this, 'targetCpuUtilization', `is ${target}; expected a whole percent from 10 to 100`);
+    }
+    if (props.targetGroupBinding !== undefined && props.ingress) {
+      throw ConstructPropError.of(this, 'ingress', `is on together with targetGroupBinding; the routes of '${spec.name}' get one way in, the target group`);
     }
     const uid = props.runAsUser ?? 10001;
     if (!Number.isInteger(uid) || uid < 1) {
@@ -270,7 +303,21 @@ export class MicroserviceChart extends Chart {
       spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: podLabels } },
     });
 
-    const prefixes = [...new Set((spec.routes ?? []).map((route) => routePrefix(route.route)))].sort();
+    if (props.targetGroupBinding) {
+      // The pods are registered by IP on the port the Service targets; the security group rules are the template's, not the controller's.
+      this.targetGroupBinding = new ApiObject(this, 'TargetGroupBinding', {
+        apiVersion: props.targetGroupBinding.apiVersion ?? 'eks.amazonaws.com/v1',
+        kind: 'TargetGroupBinding',
+        metadata: { name: spec.name },
+        spec: {
+          serviceRef: { name: this.service.name, port: SERVICE_PORT },
+          targetGroupARN: props.targetGroupBinding.targetGroupArn,
+          targetType: 'ip',
+        },
+      });
+    }
+
+    const prefixes = props.ingress ? [...new Set((spec.routes ?? []).map((route) => routePrefix(route.route)))].sort() : [];
     if (prefixes.length > 0) {
       this.ingress = new kplus.Ingress(this, 'Ingress', {
         metadata: {

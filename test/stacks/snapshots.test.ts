@@ -86,22 +86,28 @@ test("the services stack's function runs in subnets imported from the network st
   }
 });
 
-test('GET /products at the edge goes through the VPC link to the catalog load balancer, both exported by the services stack', () => {
-  const services = Template.fromStack(stacks.services).toJSON();
-  const idsOf = (type: string) => Object.entries<{ Type: string }>(services.Resources).filter(([, r]) => r.Type === type).map(([id]) => id);
-  const [loadBalancer] = idsOf('AWS::ElasticLoadBalancingV2::LoadBalancer');
-  const [link] = idsOf('AWS::ApiGatewayV2::VpcLink');
-  const exportOf = (value: unknown) =>
-    Object.values<{ Value: unknown; Export?: { Name: string } }>(services.Outputs ?? {}).filter((o) => JSON.stringify(o.Value) === JSON.stringify(value)).map((o) => o.Export?.Name);
+test('GET /products at the edge goes through the VPC link exported by the shared stack to the catalog load balancer exported by the services stack', () => {
+  const exportsOf = (stack: Stack) => {
+    const template = Template.fromStack(stack).toJSON();
+    const idsOf = (type: string) => Object.entries<{ Type: string }>(template.Resources).filter(([, r]) => r.Type === type).map(([id]) => id);
+    const exportOf = (value: unknown) =>
+      Object.values<{ Value: unknown; Export?: { Name: string } }>(template.Outputs ?? {}).filter((o) => JSON.stringify(o.Value) === JSON.stringify(value)).map((o) => o.Export?.Name);
+    return { idsOf, exportOf };
+  };
+  const services = exportsOf(stacks.services);
+  const shared = exportsOf(stacks.shared);
+  const [loadBalancer] = services.idsOf('AWS::ElasticLoadBalancingV2::LoadBalancer');
+  const [link] = shared.idsOf('AWS::ApiGatewayV2::VpcLink');
+  expect(services.idsOf('AWS::ApiGatewayV2::VpcLink')).toEqual([]);
 
   const edge = Template.fromStack(stacks.edge);
-  const viaLink = Object.values(edge.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.Integration?.ConnectionType === 'VPC_LINK');
+  const viaLink = Object.values(edge.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.Integration?.ConnectionType === 'VPC_LINK' && JSON.stringify(m.Properties.Integration.Uri).includes('/products'));
   expect(viaLink).toHaveLength(2);
   for (const method of viaLink) {
     const integration = method.Properties.Integration;
-    expect(importsOf(integration.ConnectionId)).toEqual(exportOf({ Ref: link }));
-    expect(importsOf(integration.IntegrationTarget)).toEqual(exportOf({ Ref: loadBalancer }));
-    expect(importsOf(integration.Uri)).toEqual(exportOf({ 'Fn::GetAtt': [loadBalancer, 'DNSName'] }));
+    expect(importsOf(integration.ConnectionId)).toEqual(shared.exportOf({ Ref: link }));
+    expect(importsOf(integration.IntegrationTarget)).toEqual(services.exportOf({ Ref: loadBalancer }));
+    expect(importsOf(integration.Uri)).toEqual(services.exportOf({ 'Fn::GetAtt': [loadBalancer, 'DNSName'] }));
   }
   // The tasks run in the subnets of the network stack, and the catalog is registered in the shared stack's namespace.
   const [service] = Object.values(Template.fromStack(stacks.services).findResources('AWS::ECS::Service'));
