@@ -13,6 +13,7 @@ import type { LambdaCanaryDeployment } from './delivery/lambda-canary-deployment
 import { serviceErrorAlarm } from './delivery/rollback-alarms';
 import { ServiceRegistry } from './discovery/service-registry';
 import { EdgeGateway, type GatewayBackend } from './gateway/edge-gateway';
+import { GatewayLink } from './gateway/gateway-link';
 import { PlatformIdentity, type PlatformIdentityProps } from './identity/platform-identity';
 import type { KubernetesPlatform } from './kubernetes/kubernetes-platform';
 import { EventBackbone } from './messaging/event-backbone';
@@ -52,8 +53,8 @@ export interface PlatformPlacement {
   /** Registry, config store, identity and tracing: shared by every service. */
   readonly shared?: Construct;
   /**
-   * What the services of a runtime share (the ECS cluster and the gateway's VPC link, the chaos
-   * experiments' key, log group and bucket) and, without `service`, the services themselves.
+   * What the services of a runtime share (the ECS cluster, the chaos experiments' key, log
+   * group and bucket) and, without `service`, the services themselves.
    */
   readonly services?: Construct;
   /**
@@ -249,6 +250,7 @@ export class MicroservicePlatform extends Construct {
     }
 
     // ---- Each service, by its runtime. -------------------------------------------------------------
+    let gatewayLink: GatewayLink | undefined;
     const context: RuntimeContext = {
       platformName,
       environmentName,
@@ -260,6 +262,7 @@ export class MicroservicePlatform extends Construct {
       alertTopic: this.alerts.topic,
       catalog: this.services,
       scopeOf,
+      gatewayLink: () => (gatewayLink ??= new GatewayLink(shared, 'GatewayLink', { vpc: this.network.vpc, subnets: this.network.serviceSubnets, vpcLinkName: `${prefix}-gateway` })),
     };
     const deployments = new Map<string, RuntimeDeployment<any>>();
     const services = new Map<string, DeployedService>();

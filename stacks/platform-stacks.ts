@@ -25,7 +25,7 @@ export interface PlatformStacks {
   readonly network: Stack;
   /** `<platform>-<env>-shared`: registry, config store, identity, tracing, alerts, the bus, image repositories. */
   readonly shared: Stack;
-  /** `<platform>-<env>-services`: what the services share (ECS cluster, the gateway's VPC link, the chaos experiments' key, logs and bucket), when anything is. */
+  /** `<platform>-<env>-services`: what the services share (ECS cluster, the chaos experiments' key, logs and bucket), when anything is. */
   readonly services?: Stack;
   /** `<platform>-<env>-service-<name>`: each service with everything that is its own, by service name, in catalog order. */
   readonly serviceStacks: ReadonlyMap<string, Stack>;
@@ -48,7 +48,7 @@ export interface PlatformStacks {
 const LAYER_DESCRIPTIONS = {
   network: 'VPC, subnets, flow logs and gateway endpoints',
   shared: 'service registry, config store, identity and tracing',
-  services: 'what the services share: the ECS cluster, the gateway link and the chaos experiments\' logs',
+  services: 'what the services share: the ECS cluster and the chaos experiments\' logs',
   edge: 'the API gateway, its authorizer and its firewall',
   'edge-stage': 'the deployment and stage of every route at the edge',
   kubernetes: 'the EKS cluster',
@@ -60,7 +60,7 @@ const LAYER_DESCRIPTIONS = {
  * Places the platform into stacks by lifecycle: the network changes least, shared platform services
  * (registry, config, identity, tracing) next; then one stack per service (`<platform>-<env>-service-<name>`,
  * the service and everything that is its own, including its routes at the edge and its dashboard
- * and alarms), beside what the services share (`-services`: the ECS cluster, the gateway link) and the
+ * and alarms), beside what the services share (`-services`: the ECS cluster, the chaos experiments' logs) and the
  * EKS cluster (`-kubernetes`); the edge API in front (`-edge`) and its stage after the routes
  * (`-edge-stage`); the sagas after the services they invoke; observability (central logs and the
  * overview) over all of them. A stack is made when the platform first puts something in it, so a

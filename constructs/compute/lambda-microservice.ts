@@ -127,7 +127,7 @@ export class LambdaMicroservice extends Construct implements DeployedService {
   public readonly logGroup: logs.ILogGroup;
   /** The execution role. */
   public readonly role: iam.Role;
-  /** The Cloud Map service, when registered. */
+  /** The Cloud Map service, when the construct was given a `registry` (in a platform, see `MicroservicePlatform` and `ServiceRegistry.register`). */
   public readonly registration?: servicediscovery.Service;
   /** The function's security group (no inbound); services it calls let it in. */
   public readonly securityGroup: ec2.SecurityGroup;
@@ -137,7 +137,10 @@ export class LambdaMicroservice extends Construct implements DeployedService {
   public readonly eventStore?: dynamodb.Table;
   /** The read model the projection maintains, when the spec declares event sourcing. */
   public readonly readModel?: dynamodb.Table;
-  /** The service's subscription to the bus, when its spec consumes events. */
+  /**
+   * The service's subscription to the bus, when its spec consumes events and the construct was given an
+   * `eventBackbone`; in a platform the subscription is `MicroservicePlatform.eventConsumers`.
+   */
   public readonly eventConsumer?: EventConsumer;
   /** Fires when the failure queue holds a message, when the service has an event backbone (whose topic it notifies). */
   public readonly failureAlarm?: cloudwatch.Alarm;

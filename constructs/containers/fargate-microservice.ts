@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { Duration, IgnoreMode, Lazy, Size, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
@@ -22,6 +21,7 @@ import { SERVICE_ENVIRONMENT } from '../model/service-contract';
 import { ContainerSpec, FargateServiceSpec, ShutdownBudget, shutdownBudgetOf } from '../model/service-spec';
 import type { ChaosExperiments } from '../chaos/chaos-experiments';
 import type { GatewayTarget } from '../gateway/edge-gateway';
+import type { IGatewayLink } from '../gateway/gateway-link';
 import type { MonitoringTarget } from '../observability/monitoring-target';
 import { fargateMonitoring } from '../runtimes/fargate/fargate-monitoring';
 import type { DeployedService } from '../runtimes/service-runtime';
@@ -31,6 +31,7 @@ import { createServiceTable, grantServiceTable } from '../data/service-table';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
 import { COLLECTOR_OTLP_HTTP_ENDPOINT, COLLECTOR_USER, DEFAULT_COLLECTOR_IMAGE, collectorConfig, grantCollector } from '../observability/otel-collector';
 import { EncryptionKey } from '../security/encryption-key';
+import { containerTargetGroupProps } from './container-target-group';
 import type { PlatformCluster } from './platform-cluster';
 
 /** Props of a FargateMicroservice. */
@@ -64,7 +65,7 @@ export interface FargateMicroserviceProps {
    * on the listener port when the spec has routes).
    * @default - the service is not offered to a gateway (`gatewayTarget` is undefined)
    */
-  readonly gatewayLink?: { readonly vpcLink: apigatewayv2.IVpcLink; readonly securityGroup: ec2.ISecurityGroup };
+  readonly gatewayLink?: IGatewayLink;
   /**
    * Config store holding the spec's config; the task may read its own path only.
    * @default - not wired to a config store (the platform binds every service with `ConfigStore.bindService`)
@@ -155,8 +156,9 @@ export const CONTAINER_EVENT_HANDLING_TIMEOUT = Duration.seconds(30);
  * cluster, an internal load balancer for everything else, registered in Cloud Map by name;
  * its own table, key and log group; and a task role that can touch only what the service owns.
  *
- * The shutdown budget of the spec (drain, stop timeout, deregistration delay) is checked first
- * and then applied to the container and the target group.
+ * The shutdown budget of the spec (pre-stop, drain, stop timeout, deregistration delay) is checked
+ * first and then applied to the process (which keeps serving for the pre-stop interval after
+ * SIGTERM, as ECS has no preStop hook), the container and the target group.
  */
 export class FargateMicroservice extends Construct implements DeployedService {
   /** The ECS service. */
@@ -259,6 +261,7 @@ export class FargateMicroservice extends Construct implements DeployedService {
     const environment: Record<string, string> = {
       [SERVICE_ENVIRONMENT.port]: String(container.port),
       [SERVICE_ENVIRONMENT.drainSeconds]: String(this.shutdown.drainSeconds),
+      [SERVICE_ENVIRONMENT.preStopSeconds]: String(this.shutdown.preStopSeconds),
       [SERVICE_ENVIRONMENT.powertoolsServiceName]: spec.name,
       [SERVICE_ENVIRONMENT.powertoolsMetricsNamespace]: props.platformName,
       [SERVICE_ENVIRONMENT.powertoolsLogLevel]: 'INFO',
@@ -398,36 +401,14 @@ export class FargateMicroservice extends Construct implements DeployedService {
       deletionProtection: retain,
       idleTimeout: Duration.seconds(60),
     });
-    // Set as attributes: logAccessLogs() needs a concrete region to find the ELB account; the bucket grants both ways of delivery.
-    const logPrefix = `${props.platformName}/${props.environmentName}/${spec.name}`;
-    props.accessLogs.grantLoadBalancerLogDelivery(logPrefix);
-    this.loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
-    this.loadBalancer.setAttribute('access_logs.s3.bucket', props.accessLogs.bucket.bucketName);
-    this.loadBalancer.setAttribute('access_logs.s3.prefix', logPrefix);
-    // The load balancer checks it may write to the bucket when it is created, so the policy comes first.
-    this.loadBalancer.node.addDependency(props.accessLogs);
+    props.accessLogs.logLoadBalancer(this.loadBalancer, `${props.platformName}/${props.environmentName}/${spec.name}`);
     this.listener = this.loadBalancer.addListener('Http', {
       port: LISTENER_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
       open: false,
       defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'application/json', messageBody: '{"message":"Not Found"}' }),
     });
-    const targetGroup = (groupId: string) =>
-      new elbv2.ApplicationTargetGroup(this, groupId, {
-        vpc,
-        port: container.port,
-        protocol: elbv2.ApplicationProtocol.HTTP,
-        targetType: elbv2.TargetType.IP,
-        deregistrationDelay: Duration.seconds(this.shutdown.deregistrationDelaySeconds),
-        healthCheck: {
-          path: container.healthCheckPath,
-          healthyHttpCodes: '200',
-          interval: Duration.seconds(10),
-          timeout: Duration.seconds(5),
-          healthyThresholdCount: 2,
-          unhealthyThresholdCount: 3,
-        },
-      });
+    const targetGroup = (groupId: string) => new elbv2.ApplicationTargetGroup(this, groupId, containerTargetGroupProps(vpc, container));
     this.targetGroup = targetGroup('HttpTasksGroup');
     // Every request goes to the tasks through one rule; blue/green switches that rule's target group.
     this.productionRule = new elbv2.ApplicationListenerRule(this, 'ProductionRule', {

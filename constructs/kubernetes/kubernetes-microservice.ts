@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,6 +12,8 @@ import { Construct } from 'constructs';
 import type { ChaosExperiments } from '../chaos/chaos-experiments';
 import { CONTAINER_EVENT_HANDLING_TIMEOUT } from '../containers/fargate-microservice';
 import { createServiceTable, grantServiceTable } from '../data/service-table';
+import type { GatewayTarget } from '../gateway/edge-gateway';
+import type { IGatewayLink } from '../gateway/gateway-link';
 import { ConstructPropError } from '../model/errors';
 import { SERVICE_ENVIRONMENT } from '../model/service-contract';
 import type { KubernetesServiceSpec } from '../model/service-spec';
@@ -29,12 +32,21 @@ export interface KubernetesMicroserviceProps {
   readonly platform: KubernetesPlatform;
   /** The service's spec; its runtime must be `kubernetes`. */
   readonly spec: KubernetesServiceSpec;
+  /**
+   * The edge gateway's VPC link: a service with routes is offered to the gateway through it (its
+   * `gatewayTarget`), and the cluster's load balancer admits the link's security group.
+   * @default - the routes are reached at the cluster's load balancer, inside the VPC only
+   */
+  readonly gatewayLink?: IGatewayLink;
 }
 
 /**
  * One microservice on the platform's EKS cluster: a key of its own, a pod role bound to its
  * ServiceAccount through EKS Pod Identity, its table when it has one, a log group its pods' collector
  * writes request metrics to, and its MicroserviceChart applied through the cluster's kubectl handler.
+ * A service with routes gets a target group on the cluster's load balancer (a template resource),
+ * which its chart binds its pods to with a TargetGroupBinding; given the gateway's VPC link, that
+ * load balancer is its `gatewayTarget`, so its routes are served at the edge like any other's.
  * Environment added after construction (`addEnvironment`) reaches the applied Deployment too: the
  * manifest reads the app container's environment from the chart when the template is synthesized.
  */
@@ -57,10 +69,18 @@ export class KubernetesMicroservice extends Construct implements DeployedService
   public readonly chart: MicroserviceChart;
   /** The chart as applied to the cluster. */
   public readonly manifest: eks.KubernetesManifest;
-  /** What callers find in the registry: the in-cluster URL of its Service. */
+  /**
+   * What callers find in the registry: `url`, where callers of any runtime reach it (the cluster's
+   * load balancer when it has routes, else its Service's cluster DNS name), and with routes also
+   * `clusterUrl`, its Service's cluster DNS name, which callers in the cluster's pods use.
+   */
   public readonly discoveryAttributes: Readonly<Record<string, string>>;
   /** How long the process may take over one batch of events from its queue. */
   public readonly eventHandlingTimeout: Duration = CONTAINER_EVENT_HANDLING_TIMEOUT;
+  /** The target group on the cluster's load balancer its pods are bound to, when the spec has routes. */
+  public readonly targetGroup?: elbv2.ApplicationTargetGroup;
+  /** The cluster's load balancer through the gateway's VPC link, when the spec has routes and a link is given. */
+  public readonly gatewayTarget?: GatewayTarget;
   /** Pod logs reach the central store through the cluster's application log group, not one of the service's own. */
   public readonly logGroups: readonly logs.ILogGroup[] = [];
   private readonly platform: KubernetesPlatform;
@@ -108,8 +128,10 @@ export class KubernetesMicroservice extends Construct implements DeployedService
       roleArn: this.role.roleArn,
     });
 
+    if ((spec.routes ?? []).length > 0) this.targetGroup = platform.routeToService(spec, this);
     this.chart = new MicroserviceChart(platform.chartApp, spec.name, {
       spec,
+      targetGroupBinding: this.targetGroup ? { targetGroupArn: this.targetGroup.targetGroupArn } : undefined,
       namespace: platform.namespace,
       platformName: platform.platformName,
       image: platform.imageFor(spec),
@@ -126,7 +148,13 @@ export class KubernetesMicroservice extends Construct implements DeployedService
     });
     this.manifest = new eks.KubernetesManifest(this, 'Chart', { cluster: platform.cluster, manifest: this.manifestObjects() });
     this.manifest.node.addDependency(association, ...platform.chartDependencies(spec));
-    this.discoveryAttributes = { runtime: 'kubernetes', url: `http://${spec.name}.${platform.namespace}.svc.cluster.local` };
+    const clusterUrl = `http://${spec.name}.${platform.namespace}.svc.cluster.local`;
+    const loadBalancer = platform.loadBalancer;
+    this.discoveryAttributes = this.targetGroup && loadBalancer ? { runtime: 'kubernetes', url: loadBalancer.url, clusterUrl } : { runtime: 'kubernetes', url: clusterUrl };
+    if (this.targetGroup && loadBalancer && props.gatewayLink) {
+      this.gatewayTarget = { loadBalancer: { loadBalancerArn: loadBalancer.loadBalancer.loadBalancerArn, url: loadBalancer.url, vpcLink: props.gatewayLink.vpcLink } };
+      loadBalancer.allowFrom(props.gatewayLink.securityGroup, 'the edge gateway VPC link');
+    }
   }
 
   /** The cluster's security group, which the pods of Auto Mode nodes use: services this one calls let it in. */
@@ -156,12 +184,16 @@ export class KubernetesMicroservice extends Construct implements DeployedService
 
   /**
    * Another kubernetes service reaches this one through its ClusterIP Service, with no rule to add.
-   * Services of other runtimes cannot reach it until it sits behind a load balancer the template names.
+   * A service of another runtime reaches its routes through the cluster's load balancer, which
+   * admits the caller's network side on its listener; a service without routes has no such way in.
    */
   public allowCallsFrom(caller: DeployedService): void {
-    if (!(caller instanceof KubernetesMicroservice)) {
-      throw ConstructPropError.of(this, 'spec.calls', `of '${caller.spec.name}' names '${this.spec.name}', a kubernetes service, which only other kubernetes services can reach`);
+    if (caller instanceof KubernetesMicroservice) return;
+    const loadBalancer = this.platform.loadBalancer;
+    if (this.targetGroup === undefined || loadBalancer === undefined) {
+      throw ConstructPropError.of(this, 'spec.calls', `of '${caller.spec.name}' names '${this.spec.name}', a kubernetes service without routes, which only services in its cluster can reach`);
     }
+    if (caller.connections) loadBalancer.allowFrom(caller.connections, `calls from ${caller.spec.name}`);
   }
 
   /** The pod role may consume the queue, and the process finds it in `EVENT_QUEUE_URL`. */

@@ -5,18 +5,21 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ConfigStore } from '../config/config-store';
+import type { IGatewayLink } from '../gateway/gateway-link';
 import { ConstructPropError } from '../model/errors';
 import type { KubernetesServiceSpec } from '../model/service-spec';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
 
 import { EncryptionKey } from '../security/encryption-key';
 import { resolveClusterFindings } from './cluster-findings';
+import { ClusterLoadBalancer } from './cluster-load-balancer';
 import { MicroserviceChart } from './microservice-chart';
 import { KubernetesMicroservice } from './kubernetes-microservice';
 import { namespaceManifest } from './service-manifests';
@@ -119,6 +122,8 @@ const CONTROL_PLANE_LOGS = [
  * encrypted with a key of its own; a namespace that enforces the "restricted" Pod Security
  * Standard; the metrics-server add-on for the autoscalers; and, per service, its MicroserviceChart applied through the kubectl handler, a
  * pod role bound to its ServiceAccount through EKS Pod Identity, and its table when it has one.
+ * The services with routes share one internal load balancer made with the first of them
+ * ({@link ClusterLoadBalancer}), a resource of the template the edge gateway can name.
  */
 export class KubernetesPlatform extends Construct {
   /** The cluster. */
@@ -150,7 +155,9 @@ export class KubernetesPlatform extends Construct {
   /** The app the services' charts are made in. */
   public readonly chartApp = new App();
   private readonly namespaceManifest: eks.KubernetesManifest;
-  private ingressClass?: eks.KubernetesManifest;
+  private readonly vpc: ec2.IVpc;
+  private readonly subnets: ec2.SubnetSelection;
+  private routesLoadBalancer?: ClusterLoadBalancer;
 
   constructor(scope: Construct, id: string, props: KubernetesPlatformProps) {
     super(scope, id);
@@ -165,6 +172,8 @@ export class KubernetesPlatform extends Construct {
     const retain = props.retainData ?? false;
     const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    this.vpc = props.vpc;
+    this.subnets = subnets;
 
     this.encryptionKey = new EncryptionKey(this, 'Key', { description: `Encrypts the Kubernetes secrets and control-plane logs of ${clusterName}`, retain });
     // EKS writes to this fixed name; made here first, it is encrypted and kept for the retention asked.
@@ -230,14 +239,16 @@ export class KubernetesPlatform extends Construct {
 
   /**
    * Runs one more service on the cluster: its pod role, table, metrics log group and chart (see
-   * {@link KubernetesMicroservice}), made in `scope` (default: this construct).
+   * {@link KubernetesMicroservice}), made in `scope` (default: this construct). Its routes, if it
+   * has any, reach its pods through the cluster's load balancer, and through the edge gateway when
+   * `gatewayLink` is given.
    */
-  public addService(spec: KubernetesServiceSpec, scope: Construct = this): KubernetesMicroservice {
+  public addService(spec: KubernetesServiceSpec, scope: Construct = this, options: { readonly gatewayLink?: IGatewayLink } = {}): KubernetesMicroservice {
     if (spec.runtime !== 'kubernetes' || spec.container === undefined) {
       throw ConstructPropError.of(this, 'services', `includes '${spec.name}' with runtime '${spec.runtime}'; a KubernetesPlatform runs only 'kubernetes' services with { container }`);
     }
     if (this.services.has(spec.name)) throw ConstructPropError.of(this, 'services', `already has a service named '${spec.name}'`);
-    const service = new KubernetesMicroservice(scope, spec.name, { platform: this, spec });
+    const service = new KubernetesMicroservice(scope, spec.name, { platform: this, spec, gatewayLink: options.gatewayLink });
     (this.services as Map<string, KubernetesMicroservice>).set(spec.name, service);
     (this.charts as Map<string, MicroserviceChart>).set(spec.name, service.chart);
     (this.podRoles as Map<string, iam.Role>).set(spec.name, service.role);
@@ -246,11 +257,35 @@ export class KubernetesPlatform extends Construct {
     return service;
   }
 
-  /** What a service's chart must be applied after: the namespace, and the ingress class when the service has routes. */
-  public chartDependencies(spec: KubernetesServiceSpec): Construct[] {
-    if ((spec.routes ?? []).length === 0) return [this.namespaceManifest];
-    this.ingressClass ??= this.addInternalAlbClass();
-    return [this.namespaceManifest, this.ingressClass];
+  /** What a service's chart must be applied after: the namespace. */
+  public chartDependencies(_spec: KubernetesServiceSpec): Construct[] {
+    return [this.namespaceManifest];
+  }
+
+  /**
+   * The internal load balancer in front of the services with routes (one for all of them, each with
+   * a target group and listener rules of its own); undefined while no such service runs here.
+   */
+  public get loadBalancer(): ClusterLoadBalancer | undefined {
+    return this.routesLoadBalancer;
+  }
+
+  /**
+   * Puts a service's routes on the cluster's load balancer (made with the first of them) and returns
+   * the target group its pods are to be bound to. The target group and listener rules are made in
+   * `scope` (the service's own, so a platform split by service keeps them out of the cluster's stack).
+   */
+  public routeToService(spec: KubernetesServiceSpec, scope?: Construct): elbv2.ApplicationTargetGroup {
+    const clusterName = `${this.platformName}-${this.environmentName}`;
+    this.routesLoadBalancer ??= new ClusterLoadBalancer(this, 'LoadBalancer', {
+      vpc: this.vpc,
+      vpcSubnets: this.subnets,
+      clusterName,
+      podSecurityGroup: this.cluster.clusterSecurityGroup,
+      loadBalancerName: `${clusterName}-eks`,
+      deletionProtection: this.serviceDefaults.retainData ?? false,
+    });
+    return this.routesLoadBalancer.addService(spec, scope);
   }
 
   /** The image of a service: the override, the spec's pinned image, or an asset image built from its Dockerfile. */
@@ -265,27 +300,5 @@ export class KubernetesPlatform extends Construct {
       ignoreMode: IgnoreMode.DOCKER,
       platform: ecrAssets.Platform.LINUX_AMD64,
     }).imageUri;
-  }
-
-  /**
-   * The `alb` IngressClass of EKS Auto Mode, for internal load balancers. The cluster tags the VPC's
-   * private subnets `kubernetes.io/role/internal-elb`, which is where Auto Mode places them.
-   */
-  private addInternalAlbClass(): eks.KubernetesManifest {
-    return this.cluster.addManifest(
-      'AlbIngressClass',
-      {
-        apiVersion: 'eks.amazonaws.com/v1',
-        kind: 'IngressClassParams',
-        metadata: { name: 'alb' },
-        spec: { scheme: 'internal' },
-      },
-      {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'IngressClass',
-        metadata: { name: 'alb' },
-        spec: { controller: 'eks.amazonaws.com/alb', parameters: { apiGroup: 'eks.amazonaws.com', kind: 'IngressClassParams', name: 'alb' } },
-      },
-    );
   }
 }

@@ -3,7 +3,9 @@ import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
-import { ServiceSpec, parseRoute } from '../model/service-spec';
+import { SERVICE_ENVIRONMENT } from '../model/service-contract';
+import { ServiceSpec, type ShutdownBudget, parseRoute, shutdownBudgetOf } from '../model/service-spec';
+import { shutdownBudgetProblems } from '../runtimes/container-spec-checks';
 import { COLLECTOR_OTLP_HTTP_ENDPOINT, COLLECTOR_USER, DEFAULT_COLLECTOR_IMAGE, collectorConfig } from '../observability/otel-collector';
 
 /** Where a pod's traces and request metrics go: an ADOT collector beside the service's container. */
@@ -52,12 +54,26 @@ export interface MicroserviceChartProps {
    */
   readonly environment?: Readonly<Record<string, string>>;
   /**
-   * Ingress class of the route to the service, when the spec has routes.
+   * A target group of a load balancer made outside the cluster (the one the edge gateway reaches):
+   * the chart binds the Service's pods to it with a TargetGroupBinding, and the cluster's load
+   * balancing keeps the pod IPs registered there.
+   * @default - no binding
+   */
+  readonly targetGroupBinding?: TargetGroupBindingProps;
+  /**
+   * Make an Ingress for the spec's routes, for which the cluster's load balancer controller makes an
+   * internal ALB of its own. That is a way in beside the edge gateway, without its authorizer,
+   * throttling or firewall, so it is off unless asked for, and refused with `targetGroupBinding`.
+   * @default false
+   */
+  readonly ingress?: boolean;
+  /**
+   * Ingress class of the Ingress (with `ingress`).
    * @default 'alb' (the EKS Auto Mode load balancer class)
    */
   readonly ingressClassName?: string;
   /**
-   * Annotations of the Ingress.
+   * Annotations of the Ingress (with `ingress`).
    * @default - an internal ALB that targets pod IPs
    */
   readonly ingressAnnotations?: Readonly<Record<string, string>>;
@@ -79,6 +95,18 @@ export interface MicroserviceChartProps {
   readonly telemetry?: PodTelemetryProps;
 }
 
+/** The target group a chart binds its pods to. */
+export interface TargetGroupBindingProps {
+  /** ARN of the target group: IP targets, on the container port. */
+  readonly targetGroupArn: string;
+  /**
+   * API version of the TargetGroupBinding kind. EKS Auto Mode's built-in load balancing serves it in
+   * `eks.amazonaws.com/v1`; a self-managed AWS Load Balancer Controller in `elbv2.k8s.aws/v1beta1`.
+   * @default 'eks.amazonaws.com/v1'
+   */
+  readonly apiVersion?: string;
+}
+
 /** Name of the collector container in each pod. */
 export const COLLECTOR_CONTAINER_NAME = 'otel-collector';
 
@@ -89,13 +117,14 @@ const COLLECTOR_MEMORY = Size.mebibytes(128);
 export const ZONE_TOPOLOGY_KEY = 'topology.kubernetes.io/zone';
 
 const SERVICE_PORT = 80;
-const DEFAULT_DRAIN_SECONDS = 10;
 
 /**
  * One microservice as Kubernetes objects, made from its spec with cdk8s-plus: a Deployment,
  * a ClusterIP Service, a HorizontalPodAutoscaler on the spec's bounds, a PodDisruptionBudget,
- * a ConfigMap of the spec's config (as `CONFIG_<key>` variables), a ServiceAccount of its own
- * that mounts no token, and an Ingress for the spec's routes.
+ * a ConfigMap of the spec's config (as `CONFIG_<key>` variables), and a ServiceAccount of its own
+ * that mounts no token. The routes reach the pods from outside the cluster only when a prop says
+ * how: a TargetGroupBinding to a load balancer the template names (`targetGroupBinding`, as
+ * KubernetesMicroservice does for the edge gateway), or an Ingress (`ingress`).
  *
  * Every pod meets the "restricted" Pod Security Standard (non-root, no privilege escalation,
  * every capability dropped, RuntimeDefault seccomp, read-only root filesystem), has CPU and
@@ -114,8 +143,10 @@ export class MicroserviceChart extends Chart {
   public readonly autoscaler: kplus.HorizontalPodAutoscaler;
   /** The ConfigMap, when the spec has config. */
   public readonly configMap?: kplus.ConfigMap;
-  /** The Ingress, when the spec has routes. */
+  /** The Ingress, when asked for (`ingress`) and the spec has routes. */
   public readonly ingress?: kplus.Ingress;
+  /** The binding of the pods to a target group outside the cluster, when one is given. */
+  public readonly targetGroupBinding?: ApiObject;
   /** The namespace of every object. */
   public readonly namespaceName: string;
   /** The service's own container. */
@@ -124,6 +155,8 @@ export class MicroserviceChart extends Chart {
   public readonly image: string;
   /** The spec this was made from. */
   public readonly spec: ServiceSpec;
+  /** The shutdown timings applied: the preStop hook's sleep, the drain, the termination grace period. */
+  public readonly shutdown: ShutdownBudget;
 
   constructor(scope: Construct, id: string, props: MicroserviceChartProps) {
     const spec = props.spec;
@@ -151,11 +184,16 @@ export class MicroserviceChart extends Chart {
     if (!Number.isInteger(target) || target < 10 || target > 100) {
       throw ConstructPropError.of(this, 'targetCpuUtilization', `is ${target}; expected a whole percent from 10 to 100`);
     }
+    if (props.targetGroupBinding !== undefined && props.ingress) {
+      throw ConstructPropError.of(this, 'ingress', `is on together with targetGroupBinding; the routes of '${spec.name}' get one way in, the target group`);
+    }
     const uid = props.runAsUser ?? 10001;
     if (!Number.isInteger(uid) || uid < 1) {
       throw ConstructPropError.of(this, 'runAsUser', `is ${uid}; the restricted standard needs a non-root UID (a whole number above 0)`);
     }
-    const drainSeconds = container.drainSeconds ?? DEFAULT_DRAIN_SECONDS;
+    const budgetProblem = shutdownBudgetProblems(container)[0];
+    if (budgetProblem !== undefined) throw ConstructPropError.of(this, `spec.${budgetProblem.field}`, budgetProblem.message);
+    this.shutdown = shutdownBudgetOf(container);
     const minReplicas = spec.scaling?.min ?? 2;
     const maxReplicas = spec.scaling?.max ?? Math.max(minReplicas, 4);
     const podLabels = { 'app.kubernetes.io/name': spec.name, 'app.kubernetes.io/part-of': props.platformName };
@@ -184,7 +222,7 @@ export class MicroserviceChart extends Chart {
       select: false,
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: false,
-      terminationGracePeriod: Duration.seconds(drainSeconds + 5),
+      terminationGracePeriod: Duration.seconds(this.shutdown.terminationGracePeriodSeconds),
       securityContext: { ensureNonRoot: true, user: uid, group: uid, fsGroup: uid },
       strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }),
     });
@@ -197,7 +235,15 @@ export class MicroserviceChart extends Chart {
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       portNumber: container.port,
       envVariables: Object.fromEntries(
-        Object.entries({ PORT: String(container.port), DRAIN_SECONDS: String(drainSeconds), POWERTOOLS_SERVICE_NAME: spec.name, ...otelEnvironment, ...props.environment }).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)]),
+        Object.entries({
+          PORT: String(container.port),
+          DRAIN_SECONDS: String(this.shutdown.drainSeconds),
+          // The preStop hook (see toJson) waits out the pre-stop interval before SIGTERM, so the process need not wait again.
+          [SERVICE_ENVIRONMENT.preStopSeconds]: '0',
+          POWERTOOLS_SERVICE_NAME: spec.name,
+          ...otelEnvironment,
+          ...props.environment,
+        }).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)]),
       ),
       resources: {
         cpu: { request: kplus.Cpu.millis(container.cpu) },
@@ -257,12 +303,33 @@ export class MicroserviceChart extends Chart {
       spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: podLabels } },
     });
 
-    const prefixes = [...new Set((spec.routes ?? []).map((route) => routePrefix(route.route)))].sort();
+    if (props.targetGroupBinding) {
+      // The pods are registered by IP on the port the Service targets; the security group rules are the template's, not the controller's.
+      this.targetGroupBinding = new ApiObject(this, 'TargetGroupBinding', {
+        apiVersion: props.targetGroupBinding.apiVersion ?? 'eks.amazonaws.com/v1',
+        kind: 'TargetGroupBinding',
+        metadata: { name: spec.name },
+        spec: {
+          serviceRef: { name: this.service.name, port: SERVICE_PORT },
+          targetGroupARN: props.targetGroupBinding.targetGroupArn,
+          targetType: 'ip',
+        },
+      });
+    }
+
+    const prefixes = props.ingress ? [...new Set((spec.routes ?? []).map((route) => routePrefix(route.route)))].sort() : [];
     if (prefixes.length > 0) {
       this.ingress = new kplus.Ingress(this, 'Ingress', {
         metadata: {
           name: spec.name,
-          annotations: { ...(props.ingressAnnotations ?? { 'alb.ingress.kubernetes.io/scheme': 'internal', 'alb.ingress.kubernetes.io/target-type': 'ip', 'alb.ingress.kubernetes.io/healthcheck-path': container.healthCheckPath }) },
+          annotations: {
+            ...(props.ingressAnnotations ?? {
+              'alb.ingress.kubernetes.io/scheme': 'internal',
+              'alb.ingress.kubernetes.io/target-type': 'ip',
+              'alb.ingress.kubernetes.io/healthcheck-path': container.healthCheckPath,
+              'alb.ingress.kubernetes.io/target-group-attributes': `deregistration_delay.timeout_seconds=${this.shutdown.deregistrationDelaySeconds}`,
+            }),
+          },
         },
       });
       for (const prefix of prefixes) this.ingress.addRule(prefix, kplus.IngressBackend.fromService(this.service, { port: SERVICE_PORT }), kplus.HttpIngressPathType.PREFIX);
@@ -275,13 +342,21 @@ export class MicroserviceChart extends Chart {
     this.appContainer.env.addVariable(name, kplus.EnvValue.fromValue(value));
   }
 
-  /** The objects, with the collector (when there is one) made a native sidecar: `restartPolicy: Always` on its init container. */
+  /**
+   * The objects, with what the Deployment's own serializer drops as fields Kubernetes 1.27 lacked:
+   * the collector (when there is one) made a native sidecar (`restartPolicy: Always` on its init
+   * container), and the service container's preStop hook, a `sleep` lifecycle action (stable since
+   * Kubernetes 1.32) rather than an exec of `sleep`, which needs a `sleep` binary in the image (a
+   * node-only or distroless image has none) and would run inside the container's own limits.
+   */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   public override toJson(): any[] {
     return super.toJson().map((object) => {
       const pod = object.kind === 'Deployment' ? object.spec?.template?.spec : undefined;
       const collector = pod?.initContainers?.find((c: { name: string }) => c.name === COLLECTOR_CONTAINER_NAME);
       if (collector) collector.restartPolicy = 'Always';
+      const main = pod?.containers?.find((c: { name: string }) => c.name === this.spec.name);
+      if (main && this.shutdown.preStopSeconds > 0) main.lifecycle = { preStop: { sleep: { seconds: this.shutdown.preStopSeconds } } };
       return object;
     });
   }

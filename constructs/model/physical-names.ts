@@ -52,6 +52,15 @@ export function checkPhysicalName(name: string, limit: NameLimit, report: Report
   if (problem !== undefined) report('name', problem);
 }
 
+/** A load balancer's name (its target groups' too). */
+export const LOAD_BALANCER_NAME: NameLimit = {
+  what: 'load balancer name',
+  owner: 'Elastic Load Balancing',
+  max: 32,
+  pattern: /^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/,
+  patternText: "letters, digits and hyphens, not starting with 'internal-'",
+};
+
 const COGNITO_DOMAIN: Omit<NameLimit, 'what'> = {
   owner: 'Cognito',
   max: 63,
@@ -65,6 +74,8 @@ export interface PlatformFacts {
   readonly runtimes: ReadonlySet<string>;
   /** Some service has routes (the edge gateway is made). */
   readonly routes: boolean;
+  /** The runtimes of the services that have routes (whose load balancers the gateway may reach through its VPC link). */
+  readonly routedRuntimes: ReadonlySet<string>;
   /** Some service publishes or consumes events, or there are sagas (the bus is made). */
   readonly events: boolean;
   /** Some service has feature flags (AppConfig is made). */
@@ -98,8 +109,9 @@ export const PLATFORM_NAMES: readonly DerivedName[] = [
   { what: 'AppConfig application name', owner: 'AppConfig', max: 64, name: (p) => p.prefix, when: (f) => f.featureFlags },
   { what: 'AppConfig deployment strategy name', owner: 'AppConfig', max: 64, name: (p) => `${p.prefix}-flags-gradual`, when: (f) => f.featureFlags },
   { what: 'ECS cluster name', owner: 'ECS', max: 255, name: (p) => p.prefix, when: (f) => f.runtimes.has('fargate') },
-  { what: 'gateway VPC link name', owner: 'API Gateway', max: 128, name: (p) => `${p.prefix}-gateway`, when: (f) => f.runtimes.has('fargate') },
+  { what: 'gateway VPC link name', owner: 'API Gateway', max: 128, name: (p) => `${p.prefix}-gateway`, when: (f) => f.routedRuntimes.has('fargate') || f.routedRuntimes.has('kubernetes') },
   { what: 'EKS cluster name', owner: 'EKS', max: 100, pattern: /^[0-9A-Za-z][A-Za-z0-9_-]*$/, patternText: 'letters, digits, hyphens and underscores, starting with a letter or digit', name: (p) => p.prefix, when: (f) => f.runtimes.has('kubernetes') },
+  { ...LOAD_BALANCER_NAME, what: 'load balancer name of the kubernetes services', name: (p) => `${p.prefix}-eks`, when: (f) => f.routedRuntimes.has('kubernetes') },
 ];
 
 /** The name a saga's state machine gets (`<platform>-<environment>-<saga>`), and its limit. */
@@ -113,9 +125,11 @@ export const PROFILE_NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** The facts of a catalog that decide which platform-level resources are made. */
 export function platformFactsOf(services: readonly ServiceSpecBase[], sagaCount: number): PlatformFacts {
   const specs = services.filter((spec) => typeof spec === 'object' && spec !== null);
+  const routed = specs.filter((spec) => Array.isArray(spec.routes) && spec.routes.length > 0);
   return {
     runtimes: new Set(specs.map((spec) => spec.runtime)),
-    routes: specs.some((spec) => Array.isArray(spec.routes) && spec.routes.length > 0),
+    routes: routed.length > 0,
+    routedRuntimes: new Set(routed.map((spec) => spec.runtime)),
     events: sagaCount > 0 || specs.some((spec) => (spec.events?.publishes?.length ?? 0) > 0 || (spec.events?.consumes?.length ?? 0) > 0),
     featureFlags: specs.some((spec) => spec.featureFlags !== undefined),
   };

@@ -31,8 +31,14 @@ export const SERVICE_ENVIRONMENT = {
   platformEnvironment: 'PLATFORM_ENVIRONMENT',
   /** Container services: the port to listen on. */
   port: 'PORT',
-  /** Container services: seconds in-flight requests get to finish after SIGTERM. */
+  /** Container services: seconds in-flight requests get to finish once the server has stopped accepting connections. */
   drainSeconds: 'DRAIN_SECONDS',
+  /**
+   * Container services: seconds the process keeps accepting and answering after SIGTERM while its
+   * health check fails, before it stops listening and drains (`ShutdownBudget.preStopSeconds` on
+   * Fargate; 0 on Kubernetes, where the pod's preStop hook waits instead).
+   */
+  preStopSeconds: 'PRE_STOP_SECONDS',
   /** Powertools: the service name in logs and metrics, the metrics namespace, the log level. */
   powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
   powertoolsMetricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',

@@ -131,7 +131,15 @@ export interface ContainerSpec {
    * @default - `dockerfileDirectory`
    */
   readonly buildContext?: string;
-  /** Seconds the server needs to drain in-flight requests after SIGTERM. @default 10 */
+  /**
+   * Seconds after a stop begins during which the service still accepts and answers while its
+   * health check fails, so the load balancer deregisters it (or kube-proxy drops the pod) before it
+   * stops listening. On Fargate the process waits this long after SIGTERM; on Kubernetes a preStop
+   * hook sleeps it before SIGTERM is sent.
+   * @default 5
+   */
+  readonly preStopSeconds?: number;
+  /** Seconds the server gets to finish in-flight requests once it has stopped accepting connections. @default 10 */
   readonly drainSeconds?: number;
   /**
    * A prebuilt image, pinned by digest (`repo@sha256:...`) or by an explicit tag other than `latest`.
@@ -139,16 +147,17 @@ export interface ContainerSpec {
    */
   readonly image?: string;
   /**
-   * Seconds between SIGTERM and SIGKILL; must exceed `drainSeconds` by at least 2, so the drain
-   * can finish and the process exit on its own (Fargate allows up to 120).
-   * @default drainSeconds + 5
+   * Seconds between the start of a stop (SIGTERM on Fargate, the preStop hook on Kubernetes) and
+   * SIGKILL; must exceed `preStopSeconds + drainSeconds` by at least 2, so the drain can finish and
+   * the process exit on its own (Fargate allows up to 120). Also the pod's `terminationGracePeriodSeconds`.
+   * @default preStopSeconds + drainSeconds + 5, at most 120
    */
   readonly stopTimeoutSeconds?: number;
   /**
-   * Seconds the load balancer keeps a deregistered task's in-flight requests; from `drainSeconds`
-   * (so the balancer waits as long as the server drains) to `stopTimeoutSeconds` (so it lets go
-   * before the task is killed).
-   * @default drainSeconds
+   * Seconds the load balancer keeps a deregistered target's in-flight requests; from
+   * `preStopSeconds + drainSeconds` (so the balancer waits as long as the server may still be
+   * answering) to `stopTimeoutSeconds` (so it lets go before the task is killed).
+   * @default preStopSeconds + drainSeconds
    */
   readonly deregistrationDelaySeconds?: number;
 }
@@ -165,23 +174,43 @@ export interface MonitoringSpec {
   readonly saturationPercent?: number;
 }
 
-/** The shutdown timings of a container, with defaults applied (see {@link ContainerSpec}). */
+/**
+ * The shutdown timings of a container, with defaults applied (see {@link ContainerSpec}): the whole
+ * budget of a stop, stated once and applied by both container runtimes.
+ *
+ *     stop begins ── pre-stop (serving, /health failing) ── listener closed ── drain ── exit 0
+ *     |<────────────── deregistration delay ─────────────>|   (at least pre-stop + drain)
+ *     |<──────────────── stop timeout = terminationGracePeriodSeconds ────────────────>| SIGKILL
+ */
 export interface ShutdownBudget {
+  /** Seconds the service keeps serving, with its health check failing, after the stop begins. */
+  readonly preStopSeconds: number;
+  /** Seconds in-flight requests get once the listener is closed. */
   readonly drainSeconds: number;
+  /** Seconds from the stop's start to SIGKILL: the Fargate container's stop timeout. */
   readonly stopTimeoutSeconds: number;
+  /** Seconds the load balancer keeps a deregistered target's in-flight requests. */
   readonly deregistrationDelaySeconds: number;
+  /** The pod's `terminationGracePeriodSeconds`: the same bound as the stop timeout, which Kubernetes counts from the preStop hook's start. */
+  readonly terminationGracePeriodSeconds: number;
 }
 
 /** Default seconds a container server gets to drain. */
 export const DEFAULT_DRAIN_SECONDS = 10;
+/** Default seconds of the pre-stop interval: a few health-check or endpoint-update rounds. */
+export const DEFAULT_PRE_STOP_SECONDS = 5;
 
 /** The shutdown timings of a container spec, defaults applied; `validateCatalog` checks they line up. */
 export function shutdownBudgetOf(container: ContainerSpec): ShutdownBudget {
+  const preStopSeconds = container.preStopSeconds ?? DEFAULT_PRE_STOP_SECONDS;
   const drainSeconds = container.drainSeconds ?? DEFAULT_DRAIN_SECONDS;
+  const stopTimeoutSeconds = container.stopTimeoutSeconds ?? Math.min(preStopSeconds + drainSeconds + 5, 120);
   return {
+    preStopSeconds,
     drainSeconds,
-    stopTimeoutSeconds: container.stopTimeoutSeconds ?? Math.min(drainSeconds + 5, 120),
-    deregistrationDelaySeconds: container.deregistrationDelaySeconds ?? drainSeconds,
+    stopTimeoutSeconds,
+    deregistrationDelaySeconds: container.deregistrationDelaySeconds ?? preStopSeconds + drainSeconds,
+    terminationGracePeriodSeconds: stopTimeoutSeconds,
   };
 }
 

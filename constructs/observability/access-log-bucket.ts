@@ -1,5 +1,6 @@
 import { Aws, CfnCondition, CfnMapping, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -80,6 +81,20 @@ export class AccessLogBucket extends Construct {
   }
 
   /**
+   * Turns on the access logs of a load balancer, into this bucket under `prefix`. Set as attributes
+   * (`logAccessLogs()` needs a concrete region to find the ELB account; the bucket grants both ways
+   * of delivery), and the load balancer is made after the bucket policy, as it checks it may write
+   * when it is created.
+   */
+  public logLoadBalancer(loadBalancer: elbv2.ApplicationLoadBalancer, prefix: string): void {
+    this.grantLoadBalancerLogDelivery(prefix);
+    loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
+    loadBalancer.setAttribute('access_logs.s3.bucket', this.bucket.bucketName);
+    loadBalancer.setAttribute('access_logs.s3.prefix', prefix);
+    loadBalancer.node.addDependency(this);
+  }
+
+  /**
    * Lets Elastic Load Balancing write access logs under `prefix`. Regions opened before August
    * 2022 deliver as a regional ELB account, newer ones as the log delivery service principal;
    * the stack is region-agnostic, so both are granted and the account is picked at deploy time
@@ -102,11 +117,17 @@ export class AccessLogBucket extends Construct {
     }));
   }
 
+  /**
+   * The ELB account of each region and the test for a region that has one: made once per stack and
+   * shared by every access log bucket in it (two identical conditions would be flagged by the
+   * template validator).
+   */
   private elbAccounts(): { accounts: CfnMapping; legacyRegion: CfnCondition } {
-    const existing = this.node.tryFindChild('ElbAccounts') as CfnMapping | undefined;
-    if (existing) return { accounts: existing, legacyRegion: this.node.findChild('ElbLegacyRegion') as CfnCondition };
+    const stack = Stack.of(this);
+    const existing = stack.node.tryFindChild('AccessLogBucketElbAccounts') as CfnMapping | undefined;
+    if (existing) return { accounts: existing, legacyRegion: stack.node.findChild('AccessLogBucketElbLegacyRegion') as CfnCondition };
     const regions = RegionInfo.regions.filter((region) => region.elbv2Account !== undefined);
-    const accounts = new CfnMapping(this, 'ElbAccounts', {
+    const accounts = new CfnMapping(stack, 'AccessLogBucketElbAccounts', {
       mapping: Object.fromEntries(regions.map((region) => [region.name, { account: region.elbv2Account! }])),
     });
     // Fn::Or takes 2 to 10 conditions, so the region test is an Or of Ors.
@@ -116,7 +137,7 @@ export class AccessLogBucket extends Construct {
       const chunk = tests.slice(i, i + 10);
       groups.push(chunk.length === 1 ? chunk[0] : Fn.conditionOr(...chunk));
     }
-    const legacyRegion = new CfnCondition(this, 'ElbLegacyRegion', { expression: groups.length === 1 ? groups[0] : Fn.conditionOr(...groups) });
+    const legacyRegion = new CfnCondition(stack, 'AccessLogBucketElbLegacyRegion', { expression: groups.length === 1 ? groups[0] : Fn.conditionOr(...groups) });
     return { accounts, legacyRegion };
   }
 }

@@ -18,6 +18,7 @@ export const CONTAINER_FIELDS = fieldsOf<ContainerSpec>({
   healthCheckPath: true,
   dockerfileDirectory: true,
   buildContext: true,
+  preStopSeconds: true,
   drainSeconds: true,
   image: true,
   stopTimeoutSeconds: true,
@@ -80,35 +81,44 @@ function checkImageSource(container: ContainerSpec, report: Report): void {
 }
 
 /**
- * On a stop, the task or pod is taken out of its load balancer and sent SIGTERM; the server
- * drains, and it is killed when the stop timeout ends. The numbers must nest: drain < stop
- * timeout, and drain <= deregistration delay <= stop timeout.
+ * On a stop, the service keeps serving for the pre-stop interval while it is deregistered (ECS) or
+ * dropped from the endpoints (Kubernetes, during its preStop hook), then closes its listener and
+ * drains; it is killed when the stop timeout (the pod's termination grace period) ends. The
+ * numbers must nest: pre-stop + drain + 2 <= stop timeout, and
+ * pre-stop + drain <= deregistration delay <= stop timeout. Checked for both container runtimes.
+ *
+ * @returns one problem per field at fault, named as in the spec (`container.<field>`)
  */
-function checkShutdownBudget(container: ContainerSpec, report: Report): void {
-  const fields: [keyof ShutdownBudget, number | undefined][] = [
-    ['drainSeconds', container.drainSeconds],
-    ['stopTimeoutSeconds', container.stopTimeoutSeconds],
-    ['deregistrationDelaySeconds', container.deregistrationDelaySeconds],
+export function shutdownBudgetProblems(container: ContainerSpec): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  const report = (field: string, message: string) => problems.push({ field, message });
+  const fields: [Exclude<keyof ShutdownBudget, 'terminationGracePeriodSeconds'>, number | undefined, number][] = [
+    ['preStopSeconds', container.preStopSeconds, 0],
+    ['drainSeconds', container.drainSeconds, 1],
+    ['stopTimeoutSeconds', container.stopTimeoutSeconds, 1],
+    ['deregistrationDelaySeconds', container.deregistrationDelaySeconds, 0],
   ];
-  let usable = true;
-  for (const [field, value] of fields) {
-    const floor = field === 'deregistrationDelaySeconds' ? 0 : 1;
-    if (value !== undefined && !isWholeNumber(value, floor, 120)) {
-      report(`container.${field}`, `${String(value)} must be a whole number of seconds from ${floor} to 120`);
-      usable = false;
-    }
+  for (const [field, value, floor] of fields) {
+    if (value !== undefined && !isWholeNumber(value, floor, 120)) report(`container.${field}`, `${String(value)} must be a whole number of seconds from ${floor} to 120`);
   }
-  if (!usable) return;
+  if (problems.length > 0) return problems;
   const budget = shutdownBudgetOf(container);
-  if (budget.stopTimeoutSeconds < budget.drainSeconds + 2) {
-    report('container.stopTimeoutSeconds', `${budget.stopTimeoutSeconds} s does not cover the drain: the server drains for up to ${budget.drainSeconds} s after SIGTERM, so the stop timeout must be at least ${budget.drainSeconds + 2} s or the process is killed mid-drain`);
+  const serving = budget.preStopSeconds + budget.drainSeconds;
+  const phases = `the pre-stop interval (${budget.preStopSeconds} s) and the drain (${budget.drainSeconds} s)`;
+  if (budget.stopTimeoutSeconds < serving + 2) {
+    report('container.stopTimeoutSeconds', `${budget.stopTimeoutSeconds} s does not cover the drain: after the stop begins the server may answer for ${serving} s (${phases}), so the stop timeout must be at least ${serving + 2} s or the process is killed mid-drain`);
   }
-  if (budget.deregistrationDelaySeconds < budget.drainSeconds) {
-    report('container.deregistrationDelaySeconds', `${budget.deregistrationDelaySeconds} s is shorter than the drain (${budget.drainSeconds} s): the load balancer would cut requests the server is still finishing`);
+  if (budget.deregistrationDelaySeconds < serving) {
+    report('container.deregistrationDelaySeconds', `${budget.deregistrationDelaySeconds} s is shorter than ${phases}, ${serving} s: the load balancer would cut requests the server is still finishing`);
   }
   if (budget.deregistrationDelaySeconds > budget.stopTimeoutSeconds) {
     report('container.deregistrationDelaySeconds', `${budget.deregistrationDelaySeconds} s is longer than the stop timeout (${budget.stopTimeoutSeconds} s): the task would be killed while the load balancer still sends it requests`);
   }
+  return problems;
+}
+
+function checkShutdownBudget(container: ContainerSpec, report: Report): void {
+  for (const problem of shutdownBudgetProblems(container)) report(problem.field, problem.message);
 }
 
 function checkImage(image: unknown, report: Report): void {

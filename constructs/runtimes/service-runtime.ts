@@ -11,6 +11,7 @@ import type { Construct, IConstruct } from 'constructs';
 import type { ChaosExperiments } from '../chaos/chaos-experiments';
 import type { ServiceRegistry } from '../discovery/service-registry';
 import type { GatewayTarget } from '../gateway/edge-gateway';
+import type { IGatewayLink } from '../gateway/gateway-link';
 import type { RuntimeRules } from '../model/runtime-rules';
 import type { ServiceSpec, ServiceSpecBase } from '../model/service-spec';
 import type { LogAggregation } from '../observability/log-aggregation';
@@ -77,6 +78,14 @@ export interface RuntimeContext {
   readonly catalog: readonly ServiceSpec[];
   /** The construct a layer is made in (the stack the stacks gave for it). */
   scopeOf(layer: PlatformLayer): Construct;
+  /**
+   * The one VPC link (V2) through which the edge gateway reaches the private load balancers of every
+   * runtime, with its security group; made on the first call, so a platform whose routes are all
+   * served by functions has none. A runtime asks for it for each service whose routes a load
+   * balancer of its serves, names it in that service's `gatewayTarget`, and admits its security
+   * group on that load balancer's listener.
+   */
+  gatewayLink(): IGatewayLink;
 }
 
 /** A runtime: its spec rules, and how it deploys specs of its kind. */

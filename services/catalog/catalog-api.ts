@@ -7,12 +7,11 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import * as z from 'zod/mini';
 import { handleContainerHttp, type RequestScope } from '../shared/container/container-http-handler';
 import type { ProxyHandler } from '../shared/container/http-server';
+import { requestParser } from '../shared/http-request';
 import { badRequest, notFound, ok } from '../shared/http-response';
 import { routeRequests } from '../shared/http-router';
-import { validate } from '../shared/validation';
 import { CatalogSettings, ListQuery, ProductId } from './product';
 import { BadCursorError, type ProductStore } from './product-store';
 
@@ -32,7 +31,8 @@ export interface CatalogApiProps {
   readonly metrics?: Metrics;
 }
 
-const ProductPathParameters = z.object({ id: ProductId });
+const listRequest = requestParser({ query: ListQuery, message: 'the query is malformed' });
+const getRequest = requestParser({ path: { id: ProductId }, message: 'the product id is malformed' });
 
 /** Builds the handler for the catalog API. Call once per process. */
 export function createCatalogApi(props: CatalogApiProps): ProxyHandler {
@@ -40,15 +40,16 @@ export function createCatalogApi(props: CatalogApiProps): ProxyHandler {
 
   const route = routeRequests<RequestScope>({
     [CATALOG_ROUTES[0]]: async (event) => {
-      const query = validate(ListQuery, event.queryStringParameters ?? {});
-      if (!query.ok) return badRequest('the query is malformed', query.problems);
+      const request = listRequest(event);
+      if (!request.ok) return request.response;
+      const query = request.value.query;
       const current = await settings.current();
-      const limit = query.value.limit ?? current.defaultPageSize;
+      const limit = query.limit ?? current.defaultPageSize;
       if (limit < 1 || limit > current.maxPageSize) {
         return badRequest('the query is malformed', [{ path: 'limit', message: `must be from 1 to ${current.maxPageSize}` }]);
       }
       try {
-        const page = await store.list(limit, query.value.cursor);
+        const page = await store.list(limit, query.cursor);
         props.metrics?.addMetric('ProductPagesServed', MetricUnit.Count, 1);
         return ok(page);
       } catch (error) {
@@ -57,12 +58,13 @@ export function createCatalogApi(props: CatalogApiProps): ProxyHandler {
       }
     },
     [CATALOG_ROUTES[1]]: async (event) => {
-      const parameters = validate(ProductPathParameters, event.pathParameters ?? {});
-      if (!parameters.ok) return badRequest('the product id is malformed', parameters.problems);
-      const product = await store.get(parameters.value.id);
+      const request = getRequest(event);
+      if (!request.ok) return request.response;
+      const { id } = request.value.path;
+      const product = await store.get(id);
       if (product === undefined) {
         props.metrics?.addMetric('ProductsNotFound', MetricUnit.Count, 1);
-        return notFound(`there is no product ${parameters.value.id}`);
+        return notFound(`there is no product ${id}`);
       }
       return ok(product);
     },

@@ -2,11 +2,16 @@
  * Products in the catalog's own DynamoDB table: one item per product, partition key `id`.
  */
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
+import { pageCursor } from '../shared/page-cursor';
 import { validate } from '../shared/validation';
 import { Product, ProductId, StoredProduct } from './product';
 
 /** The table's partition key attribute (the spec's `table.partitionKey`). */
 export const PARTITION_KEY = 'id';
+
+/** Where a listing goes on: the id of the last product of a page. */
+const ListCursor = pageCursor(z.tuple([ProductId]));
 
 /** A page of products and, when more follow, the cursor of the next page. */
 export interface ProductPage {
@@ -59,11 +64,14 @@ export class ProductStore {
    * @throws BadCursorError when `cursor` is not the `next` of an earlier page
    */
   async list(limit: number, cursor?: string): Promise<ProductPage> {
+    const position = cursor === undefined ? undefined : ListCursor.decode(cursor);
+    if (cursor !== undefined && position === undefined) throw new BadCursorError();
     const result = await this.#client.send(
-      new ScanCommand({ TableName: this.#tableName, Limit: limit, ExclusiveStartKey: cursor === undefined ? undefined : decodeCursor(cursor) }),
+      new ScanCommand({ TableName: this.#tableName, Limit: limit, ExclusiveStartKey: position === undefined ? undefined : { [PARTITION_KEY]: position[0] } }),
     );
     const items = (result.Items ?? []).map(toProduct);
-    return result.LastEvaluatedKey === undefined ? { items } : { items, next: encodeCursor(result.LastEvaluatedKey) };
+    const last = result.LastEvaluatedKey;
+    return last === undefined ? { items } : { items, next: ListCursor.encode([String(last[PARTITION_KEY])]) };
   }
 }
 
@@ -73,20 +81,4 @@ function toProduct(item: Record<string, unknown>): Product {
     throw new CorruptProductError(String(item[PARTITION_KEY]), checked.problems.map((p) => `${p.path} ${p.message}`).join('; '));
   }
   return checked.value;
-}
-
-// The cursor is the last key, base64url-encoded; it is checked on the way back in, never trusted.
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify({ [PARTITION_KEY]: key[PARTITION_KEY] }), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): Record<string, unknown> {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const keys = Object.keys(key);
-    if (keys.length === 1 && keys[0] === PARTITION_KEY && validate(ProductId, key[PARTITION_KEY]).ok) return key;
-  } catch {
-    // fall through to the error below
-  }
-  throw new BadCursorError();
 }

@@ -36,11 +36,11 @@ export const CatalogSettings = z.object({
 export type CatalogSettings = z.output<typeof CatalogSettings>;
 
 /**
- * The query of `GET /products`: `limit` (whole number) and `cursor` (the opaque `next` of the previous page).
- * Anything else is refused, so a typo is reported instead of silently ignored.
+ * The query parameters of `GET /products`: `limit` (whole number) and `cursor` (the opaque `next` of
+ * the previous page). Anything else is refused (see `requestParser`), so a typo is reported instead
+ * of silently ignored.
  */
-export const ListQuery = z.strictObject({
+export const ListQuery = {
   limit: z.optional(z.pipe(z.string().check(z.regex(/^\d{1,3}$/)), z.transform(Number))),
   cursor: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,512}$/))),
-});
-export type ListQuery = z.output<typeof ListQuery>;
+};

@@ -34,6 +34,31 @@ export interface Product {
   /** Units held for orders that are not confirmed or rejected yet. */
   readonly held: number;
   readonly unitPriceMinor: number;
+  /** Raised by one on every change (a stock write, a hold taken, released or committed); the stock's ETag. */
+  readonly version: number;
+}
+
+/**
+ * A stock write found the product other than its writer expected: changed since the version it
+ * read (`expectedVersion`), or there already when it meant to create it (`expectedVersion` undefined),
+ * or not there at all (`current` undefined).
+ */
+export class StaleStockError extends Error {
+  constructor(
+    public readonly productId: string,
+    public readonly expectedVersion: number | undefined,
+    public readonly current: Product | undefined,
+  ) {
+    super(describeStaleStock(productId, expectedVersion, current));
+    this.name = 'StaleStockError';
+  }
+}
+
+function describeStaleStock(productId: string, expectedVersion: number | undefined, current: Product | undefined): string {
+  if (current === undefined) return `there is no product ${productId} to update; create it with If-None-Match: *`;
+  const now = `available ${current.available}, held ${current.held}, unitPriceMinor ${current.unitPriceMinor}`;
+  if (expectedVersion === undefined) return `product ${productId} exists already, at version ${current.version} (${now}); update it with If-Match: "${current.version}"`;
+  return `the stock of ${productId} changed since version ${expectedVersion}: it is at version ${current.version} now (${now}); read it again and write with If-Match: "${current.version}"`;
 }
 
 /** One line to reserve. */

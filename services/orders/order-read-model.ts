@@ -6,11 +6,20 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Order } from './order';
+import * as z from 'zod/mini';
+import { pageCursor } from '../shared/page-cursor';
+import { type Order, OrderId } from './order';
 
 /** The read model's partition key and list index (the spec's `eventSourcing.readModel`). */
 export const READ_MODEL_KEY = 'id';
 export const BY_CUSTOMER_INDEX = 'byCustomer';
+
+/**
+ * Where a customer's list goes on: the customer, and the `createdAt` and `id` of the last order of
+ * a page. A cursor is taken back only on the list of the customer it was made for, and the key the
+ * query starts after is rebuilt from its checked values, never taken from it.
+ */
+const ListCursor = pageCursor(z.tuple([z.string().check(z.minLength(1), z.maxLength(64)), z.iso.datetime(), OrderId]));
 
 /** One page of a list query. */
 export interface OrderPage {
@@ -63,8 +72,14 @@ export class OrderReadModel {
     return item as Order | undefined;
   }
 
-  /** A customer's orders, newest first, `limit` per page. */
+  /**
+   * A customer's orders, newest first, `limit` per page.
+   *
+   * @throws InvalidCursorError when `after` is not the `next` of one of this customer's pages
+   */
   async listByCustomer(customerId: string, options: { readonly limit: number; readonly after?: string }): Promise<OrderPage> {
+    const position = options.after === undefined ? undefined : ListCursor.decode(options.after);
+    if (options.after !== undefined && position?.[0] !== customerId) throw new InvalidCursorError();
     const page = await this.#props.client.send(
       new QueryCommand({
         TableName: this.#props.tableName,
@@ -74,12 +89,13 @@ export class OrderReadModel {
         ExpressionAttributeValues: { ':customer': customerId },
         ScanIndexForward: false,
         Limit: options.limit,
-        ExclusiveStartKey: options.after === undefined ? undefined : decodeCursor(options.after),
+        ExclusiveStartKey: position === undefined ? undefined : { [READ_MODEL_KEY]: position[2], customerId, createdAt: position[1] },
       }),
     );
+    const last = page.LastEvaluatedKey;
     return {
       orders: (page.Items ?? []) as Order[],
-      ...(page.LastEvaluatedKey === undefined ? {} : { next: Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url') }),
+      ...(last === undefined ? {} : { next: ListCursor.encode([customerId, String(last.createdAt), String(last[READ_MODEL_KEY])]) }),
     };
   }
 }
@@ -90,16 +106,4 @@ export class InvalidCursorError extends Error {
     super('the cursor is not one this API gave out');
     this.name = 'InvalidCursorError';
   }
-}
-
-function decodeCursor(cursor: string): Record<string, unknown> {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (typeof key === 'object' && key !== null && !Array.isArray(key) && Object.values(key).every((value) => typeof value === 'string')) {
-      return key as Record<string, unknown>;
-    }
-  } catch {
-    // fall through
-  }
-  throw new InvalidCursorError();
 }

@@ -15,10 +15,9 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import { idempotencyKeyOf, responseForIdempotencyError } from '../shared/http-idempotency';
 import { handleHttp } from '../shared/http-handler';
-import { parseJsonBody } from '../shared/http-request';
+import { requestParser } from '../shared/http-request';
 import { badRequest, created, notFound, ok } from '../shared/http-response';
 import { RouteHandler, routeRequests } from '../shared/http-router';
-import { validate } from '../shared/validation';
 import { CreateOrderRequest, Order, OrderId, OrderSettings, orderRuleProblems, placeOrder } from './order';
 import { InvalidCursorError, type OrderReadModel } from './order-read-model';
 import type { OrderStore } from './order-store';
@@ -45,13 +44,18 @@ interface PlaceOrderCommand {
   readonly request: CreateOrderRequest;
 }
 
-const OrderPathParameters = z.object({ id: OrderId });
-const CustomerPathParameters = z.object({ customerId: CreateOrderRequest.shape.customerId });
 /** Most orders per page of a list. */
 export const MAX_PAGE_SIZE = 50;
-const ListQuery = z.object({
-  limit: z.optional(z.pipe(z.string().check(z.regex(/^[0-9]{1,3}$/)), z.pipe(z.transform(Number), z.int().check(z.minimum(1), z.maximum(MAX_PAGE_SIZE))))),
-  after: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+
+const placeOrderRequest = requestParser({ body: CreateOrderRequest, message: 'the request body is not a valid order' });
+const getOrderRequest = requestParser({ path: { id: OrderId }, message: 'the order id is malformed' });
+const listOrdersRequest = requestParser({
+  path: { customerId: CreateOrderRequest.shape.customerId },
+  query: {
+    limit: z.optional(z.pipe(z.string().check(z.regex(/^[0-9]{1,3}$/)), z.pipe(z.transform(Number), z.int().check(z.minimum(1), z.maximum(MAX_PAGE_SIZE))))),
+    after: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  },
+  message: 'the query is malformed',
 });
 
 /** How long a key's record, and so its replayable response, is kept: a day, as clients retry within hours. */
@@ -86,28 +90,28 @@ export function createOrdersApi(props: OrdersApiProps): RouteHandler {
       // so a refused request leaves nothing behind and a corrected retry may reuse its key.
       const key = idempotencyKeyOf(event);
       if (!key.ok) return badRequest('the request is missing a valid idempotency key', key.problems);
-      const body = parseJsonBody(event, CreateOrderRequest);
-      if (!body.ok) return badRequest('the request body is not a valid order', body.problems);
+      const request = placeOrderRequest(event);
+      if (!request.ok) return request.response;
       const current = await settings.read();
-      const ruleProblems = orderRuleProblems(body.value, current);
+      const ruleProblems = orderRuleProblems(request.value.body, current);
       if (ruleProblems.length > 0) return badRequest('the order breaks a rule', ruleProblems);
 
-      const order = await placeOnce({ idempotencyKey: key.value, request: body.value }, current);
+      const order = await placeOnce({ idempotencyKey: key.value, request: request.value.body }, current);
       return created(order, `/orders/${order.id}`);
     },
     'GET /orders/{id}': async (event) => {
-      const parameters = validate(OrderPathParameters, event.pathParameters ?? {});
-      if (!parameters.ok) return badRequest('the order id is malformed', parameters.problems);
-      const order = await readModel.get(parameters.value.id);
-      return order === undefined ? notFound(`there is no order ${parameters.value.id}`) : ok(order);
+      const request = getOrderRequest(event);
+      if (!request.ok) return request.response;
+      const { id } = request.value.path;
+      const order = await readModel.get(id);
+      return order === undefined ? notFound(`there is no order ${id}`) : ok(order);
     },
     'GET /customers/{customerId}/orders': async (event) => {
-      const parameters = validate(CustomerPathParameters, event.pathParameters ?? {});
-      if (!parameters.ok) return badRequest('the customer id is malformed', parameters.problems);
-      const query = validate(ListQuery, event.queryStringParameters ?? {});
-      if (!query.ok) return badRequest('the query is malformed', query.problems);
+      const request = listOrdersRequest(event);
+      if (!request.ok) return request.response;
+      const { path, query } = request.value;
       try {
-        const page = await readModel.listByCustomer(parameters.value.customerId, { limit: query.value.limit ?? 20, after: query.value.after });
+        const page = await readModel.listByCustomer(path.customerId, { limit: query.limit ?? 20, after: query.after });
         return ok(page);
       } catch (error) {
         if (error instanceof InvalidCursorError) return badRequest('the query is malformed', [{ path: 'after', message: error.message }]);

@@ -9,13 +9,16 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { handleContainerHttp, type RequestScope } from '../shared/container/container-http-handler';
 import type { ProxyHandler } from '../shared/container/http-server';
-import { parseJsonBody } from '../shared/http-request';
-import { badRequest, ok } from '../shared/http-response';
+import { requestParser } from '../shared/http-request';
+import { ok } from '../shared/http-response';
 import { routeRequests } from '../shared/http-router';
 import { type PricingSettings, QuoteRequest, priceQuote } from './quote';
 
 /** The routes, as the spec and the container server know them. */
 export const PRICING_ROUTES = ['POST /pricing/quotes', 'GET /pricing/tax-rate'] as const;
+
+const quoteRequest = requestParser({ body: QuoteRequest, message: 'the quote request is malformed' });
+const taxRateRequest = requestParser({ message: 'the tax rate takes no input' });
 
 /** What the API needs from the outside world. */
 export interface PricingApiProps {
@@ -29,11 +32,15 @@ export function createPricingApi(props: PricingApiProps): ProxyHandler {
   const { settings } = props;
   const route = routeRequests<RequestScope>({
     [PRICING_ROUTES[0]]: async (event) => {
-      const request = parseJsonBody(event, QuoteRequest);
-      if (!request.ok) return badRequest('the quote request is malformed', request.problems);
-      return ok(priceQuote(request.value.items, settings));
+      const request = quoteRequest(event);
+      if (!request.ok) return request.response;
+      return ok(priceQuote(request.value.body.items, settings));
     },
-    [PRICING_ROUTES[1]]: async () => ok({ taxRatePercent: settings.taxRatePercent, currency: settings.currency }),
+    [PRICING_ROUTES[1]]: async (event) => {
+      const request = taxRateRequest(event);
+      if (!request.ok) return request.response;
+      return ok({ taxRatePercent: settings.taxRatePercent, currency: settings.currency });
+    },
   });
   return handleContainerHttp(route, { logger: props.logger });
 }

@@ -7,16 +7,16 @@ import { validate } from '../shared/validation';
 /** Most lines one quote may have. */
 export const MAX_LINES = 100;
 
-/** One line of a quote request. */
-export const QuoteLine = z.object({
+/** One line of a quote request. Unknown keys are refused. */
+export const QuoteLine = z.strictObject({
   sku: z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/)),
   unitPriceCents: z.int().check(z.minimum(0), z.maximum(100_000_000)),
   quantity: z.int().check(z.minimum(1), z.maximum(10_000)),
 });
 export type QuoteLine = z.output<typeof QuoteLine>;
 
-/** The body of `POST /pricing/quotes`: 1 to {@link MAX_LINES} lines. */
-export const QuoteRequest = z.object({
+/** The body of `POST /pricing/quotes`: 1 to {@link MAX_LINES} lines. Unknown keys are refused. */
+export const QuoteRequest = z.strictObject({
   items: z.array(QuoteLine).check(z.minLength(1), z.maxLength(MAX_LINES)),
 });
 export type QuoteRequest = z.output<typeof QuoteRequest>;

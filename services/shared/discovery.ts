@@ -23,7 +23,8 @@ export interface ServiceRegistryClient {
 
 /**
  * Where a service answers: a Lambda function invoked by ARN, or a base URL called over HTTP (a
- * Fargate service's internal load balancer, a Kubernetes Service's cluster DNS name).
+ * Fargate service's internal load balancer; for a kubernetes service, the cluster's load balancer
+ * in front of its routes, or from a pod of its cluster, its Service's cluster DNS name).
  */
 export type ServiceEndpoint =
   | { readonly runtime: 'lambda'; readonly functionName: string; readonly functionArn: string }
@@ -32,11 +33,17 @@ export type ServiceEndpoint =
 /** An endpoint called over HTTP. */
 export type HttpServiceEndpoint = Exclude<ServiceEndpoint, { runtime: 'lambda' }>;
 
-/** The endpoint an instance's attributes describe, as the platform's constructs register them. */
-export function endpointOf(serviceName: string, instance: ServiceInstance): ServiceEndpoint {
-  const { runtime, functionName, functionArn, url } = instance.attributes;
+/**
+ * The endpoint an instance's attributes describe, as the platform's constructs register them. A
+ * kubernetes service with routes registers its load balancer as `url` and its Service as
+ * `clusterUrl`; a caller inside the cluster (`insideCluster`) calls the Service.
+ */
+export function endpointOf(serviceName: string, instance: ServiceInstance, options: { readonly insideCluster?: boolean } = {}): ServiceEndpoint {
+  const { runtime, functionName, functionArn, url, clusterUrl } = instance.attributes;
+  const isHttp = (value: string | undefined): value is string => value !== undefined && /^https?:\/\//.test(value);
   if (runtime === 'lambda' && functionName && functionArn) return { runtime, functionName, functionArn };
-  if ((runtime === 'fargate' || runtime === 'kubernetes') && url && /^https?:\/\//.test(url)) return { runtime, url: url.replace(/\/+$/, '') };
+  if (runtime === 'kubernetes' && options.insideCluster && isHttp(clusterUrl)) return { runtime, url: clusterUrl.replace(/\/+$/, '') };
+  if ((runtime === 'fargate' || runtime === 'kubernetes') && isHttp(url)) return { runtime, url: url.replace(/\/+$/, '') };
   throw new DiscoveryError(
     serviceName,
     `instance ${instance.instanceId} has runtime '${String(runtime)}' without the attributes it needs (lambda: functionName and functionArn; fargate or kubernetes: an http(s) url)`,
@@ -90,6 +97,12 @@ export interface ServiceDiscoveryProps {
    * @default 100
    */
   readonly backoffMs?: number;
+  /**
+   * The caller runs in a pod of the platform's Kubernetes cluster, so it calls kubernetes services at
+   * their Service (`clusterUrl`) rather than through the cluster's load balancer.
+   * @default - whether `KUBERNETES_SERVICE_HOST` is set, which Kubernetes sets in every pod
+   */
+  readonly insideCluster?: boolean;
   /** The clock, in milliseconds; for tests. @default Date.now */
   readonly now?: () => number;
   /** A number in [0, 1); for tests. @default Math.random */
@@ -113,6 +126,7 @@ export class ServiceDiscovery {
       ttlSeconds: props.ttlSeconds ?? 30,
       retries: props.retries ?? 2,
       backoffMs: props.backoffMs ?? 100,
+      insideCluster: props.insideCluster ?? process.env.KUBERNETES_SERVICE_HOST !== undefined,
       now: props.now ?? Date.now,
       random: props.random ?? Math.random,
     };
@@ -151,7 +165,7 @@ export class ServiceDiscovery {
           reason = 'the registry lists no healthy instance';
           continue;
         }
-        const endpoint = endpointOf(serviceName, instances[Math.floor(this.#props.random() * instances.length)]);
+        const endpoint = endpointOf(serviceName, instances[Math.floor(this.#props.random() * instances.length)], { insideCluster: this.#props.insideCluster });
         this.#cache.set(serviceName, { endpoint, expiresAt: this.#props.now() + this.#props.ttlSeconds * 1000 });
         return endpoint;
       } catch (error) {

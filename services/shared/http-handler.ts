@@ -1,5 +1,6 @@
 /**
- * The frame every Lambda HTTP handler runs its routes in: the request's correlation id on every log
+ * The frame every Lambda HTTP handler runs its routes in: an event that is not an API Gateway
+ * proxy event refused with a 400 naming what is wrong with it, the request's correlation id on every log
  * line, its call context current (so `downstreamHeaders()` carries the id and trace on to every
  * call it makes), the id returned in `x-correlation-id`, stored metrics flushed, and anything
  * unexpected a 500 that tells nothing of its cause (the cause goes to the log).
@@ -9,8 +10,10 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { callContextOf, runWithCallContext } from './call-context';
 import { CORRELATION_ID_HEADER } from './http-request';
-import { serverError, withHeaders } from './http-response';
+import { badRequest, serverError, withHeaders } from './http-response';
 import type { RouteHandler } from './http-router';
+import { ProxyEventShape } from './lambda-event';
+import { validate } from './validation';
 
 /** What a service adds to the frame. */
 export interface HttpHandlerOptions {
@@ -29,6 +32,11 @@ export interface HttpHandlerOptions {
 export function handleHttp(route: RouteHandler, options: HttpHandlerOptions): RouteHandler {
   const { logger, metrics } = options;
   return async (event, context) => {
+    const shape = validate(ProxyEventShape, event);
+    if (!shape.ok) {
+      logger.warn('request refused: the event is not an API Gateway proxy event', { problems: shape.problems });
+      return badRequest('the event is not an API Gateway proxy event', shape.problems);
+    }
     const call = callContextOf(event);
     logger.resetKeys();
     logger.addContext(context);

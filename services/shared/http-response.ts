@@ -8,7 +8,35 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { FieldProblem } from './validation';
 
 /** Machine-readable error codes, one per status this module answers with. */
-export type ErrorCode = 'bad_request' | 'not_found' | 'method_not_allowed' | 'conflict' | 'unprocessable' | 'internal_error' | 'service_unavailable';
+export type ErrorCode =
+  | 'bad_request'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'request_timeout'
+  | 'conflict'
+  | 'precondition_failed'
+  | 'payload_too_large'
+  | 'expectation_failed'
+  | 'unprocessable'
+  | 'precondition_required'
+  | 'header_fields_too_large'
+  | 'internal_error'
+  | 'service_unavailable';
+
+/** The code of each client-error status this module answers with. */
+const CLIENT_ERROR_CODES: Readonly<Record<number, ErrorCode>> = {
+  400: 'bad_request',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  408: 'request_timeout',
+  409: 'conflict',
+  412: 'precondition_failed',
+  413: 'payload_too_large',
+  417: 'expectation_failed',
+  422: 'unprocessable',
+  428: 'precondition_required',
+  431: 'header_fields_too_large',
+};
 
 /** The body of every error response. */
 export interface ErrorBody {
@@ -62,6 +90,33 @@ export function methodNotAllowed(allowedMethods: readonly string[]): APIGatewayP
 /** 409: the request clashes with the current state, e.g. the same request is still being processed. */
 export function conflict(message: string): APIGatewayProxyResult {
   return errorResponse(409, 'conflict', message);
+}
+
+/**
+ * 412: the request's precondition (`If-Match`) no longer holds: the resource changed since the
+ * client read it. `fields` names the precondition and what it is now.
+ */
+export function preconditionFailed(message: string, fields: readonly FieldProblem[]): APIGatewayProxyResult {
+  return errorResponse(412, 'precondition_failed', message, fields);
+}
+
+/** 413: the body is larger than the service takes. */
+export function payloadTooLarge(limitBytes: number): APIGatewayProxyResult {
+  return errorResponse(413, 'payload_too_large', `the request body is larger than the ${limitBytes} bytes this service takes`);
+}
+
+/** 428: a write that must say which version it replaces did not (`fields` names the header to send). */
+export function preconditionRequired(message: string, fields: readonly FieldProblem[]): APIGatewayProxyResult {
+  return errorResponse(428, 'precondition_required', message, fields);
+}
+
+/**
+ * A client error in the shared shape for a status chosen outside the routes (e.g. by the HTTP
+ * parser: 400, 408, 413, 431); a status this module has no code for is answered as 400.
+ */
+export function clientError(statusCode: number, message: string): APIGatewayProxyResult {
+  const code = CLIENT_ERROR_CODES[statusCode];
+  return code === undefined ? errorResponse(400, 'bad_request', message) : errorResponse(statusCode, code, message);
 }
 
 /** 422: well-formed, but cannot be processed as asked, e.g. an idempotency key reused with another body. */

@@ -3,6 +3,7 @@
  * that serves its routes (API Gateway), its queue (SQS), its event store's stream (DynamoDB
  * Streams) and its saga actions (Step Functions); the handler dispatches on the event's shape.
  */
+import * as z from 'zod/mini';
 import { isSagaCommand } from './saga-command';
 
 /** The kinds of invocation a service function receives. */
@@ -22,3 +23,23 @@ export function lambdaEventKind(event: unknown): LambdaEventKind {
   if (isSagaCommand(event)) return 'saga';
   return 'unknown';
 }
+
+const TextMap = z.nullable(z.optional(z.record(z.string(), z.optional(z.string()))));
+
+/**
+ * What an API Gateway proxy event (REST API, payload v1) must hold for a service to read it safely:
+ * checked at the door of every HTTP handler, so an event of another shape is refused with a 400
+ * naming the field instead of failing deep inside with a 500.
+ */
+export const ProxyEventShape = z.object({
+  httpMethod: z.string(),
+  resource: z.string(),
+  path: z.string(),
+  headers: TextMap,
+  queryStringParameters: TextMap,
+  multiValueQueryStringParameters: z.nullable(z.optional(z.record(z.string(), z.array(z.string())))),
+  pathParameters: TextMap,
+  body: z.nullable(z.optional(z.string())),
+  isBase64Encoded: z.optional(z.boolean()),
+  requestContext: z.object({ requestId: z.string() }),
+});

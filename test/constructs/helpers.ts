@@ -11,6 +11,17 @@ export function newStack(id = 'Test'): Stack {
   return new Stack(newApp(), id);
 }
 
+/**
+ * A stack ('Test') for every layer of a platform but observability, which gets one of its own
+ * ('Observability'); pass `placement` to the platform. The demo catalog with its sagas in a single
+ * stack passes CloudFormation's 500 resources, and central logs, dashboards and service alarms are
+ * what tests of the other layers read least.
+ */
+export function newStackWithObservabilityAside(): { stack: Stack; placement: { observability: Stack } } {
+  const app = newApp();
+  return { stack: new Stack(app, 'Test'), placement: { observability: new Stack(app, 'Observability') } };
+}
+
 /** The logical IDs of resources of a type, optionally matching props. */
 export function logicalIds(template: Template, type: string, props?: Record<string, unknown>): string[] {
   return Object.keys(template.findResources(type, props ? { Properties: props } : undefined));

@@ -1,11 +1,14 @@
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { ConstructPropError, ServiceCatalogError } from '../../constructs/model/errors';
 import type { ServiceSpec } from '../../constructs/model/service-spec';
 import { MicroservicePlatform } from '../../constructs/platform';
 import { SagaCatalogError } from '../../constructs/model/validate-patterns';
 import { catalog, sagas } from '../../services';
+import { catalog as catalogService } from '../../services/catalog/service';
 import { placeOrderSaga } from '../../services/orders/place-order-saga';
-import { newStack } from './helpers';
+import { newApp, newStack } from './helpers';
+import { fargateSpec, lambdaSpec } from './model/fixtures/specs';
 
 const resourcesIn = (stack: Stack) => stack.node.findAll().filter((c) => c instanceof CfnResource);
 
@@ -58,5 +61,22 @@ describe('MicroservicePlatform', () => {
     const broken = { ...placeOrderSaga, steps: [{ ...placeOrderSaga.steps[0], invoke: { service: 'shipping', action: 'ship' } }] };
     expect(() => new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services: catalog, sagas: [broken] })).toThrow(SagaCatalogError);
     expect(resourcesIn(stack)).toHaveLength(0);
+  });
+});
+
+describe("the edge gateway's VPC link", () => {
+  const links = (services: readonly ServiceSpec[]) => {
+    const app = newApp();
+    const [network, shared, servicesStack, edge] = ['network', 'shared', 'services', 'edge'].map((id) => new Stack(app, id));
+    new MicroservicePlatform(app, 'Platform', { platformName: 'shop', services, placement: { network, shared, services: servicesStack, edge } });
+    return Object.fromEntries([['shared', shared], ['services', servicesStack], ['edge', edge]].map(([name, stack]) => [name, Object.keys(Template.fromStack(stack as Stack).findResources('AWS::ApiGatewayV2::VpcLink')).length]));
+  };
+
+  test('is made once, in the shared layer, when a container service has routes', () => {
+    expect(links([lambdaSpec('orders', { routes: [{ route: 'GET /orders' }] }), catalogService, { ...catalogService, name: 'stock', routes: [{ route: 'GET /stock' }] }])).toEqual({ shared: 1, services: 0, edge: 0 });
+  });
+
+  test('is not made when every route is served by a function, or the container services have none', () => {
+    expect(links([lambdaSpec('orders', { routes: [{ route: 'GET /orders' }] }), fargateSpec('stock')])).toEqual({ shared: 0, services: 0, edge: 0 });
   });
 });

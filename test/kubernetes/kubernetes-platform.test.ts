@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { ConfigStore } from '../../constructs/config/config-store';
 import { KubernetesPlatform, KubernetesPlatformProps } from '../../constructs/kubernetes/kubernetes-platform';
 import { ConstructPropError } from '../../constructs/model/errors';
-import type { KubernetesServiceSpec } from '../../constructs/model/service-spec';
+import { type KubernetesServiceSpec, shutdownBudgetOf } from '../../constructs/model/service-spec';
 import { MicroservicePlatform } from '../../constructs/platform';
 import { orders } from '../../services/orders/service';
 import { pricing } from '../../services/pricing/service';
@@ -41,6 +41,17 @@ describe('KubernetesPlatform', () => {
     built = build();
   });
   const template = () => built.template;
+  /** The logical ID and properties of a service's target group (the one on its container port). */
+  const targetGroupOf = (spec: KubernetesServiceSpec) => {
+    const found = Object.entries(template().findResources('AWS::ElasticLoadBalancingV2::TargetGroup', { Properties: { Port: spec.container.port } }));
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+  /** The objects of a service's applied chart, template references written `${LogicalId}`. */
+  const chartObjects = (name: string): Record<string, any>[] => {
+    const [, chart] = Object.entries(template().findResources('Custom::AWSCDK-EKS-KubernetesResource')).find(([id]) => new RegExp(`${name}Chart`).test(id))!;
+    return JSON.parse(arnText(chart.Properties.Manifest));
+  };
 
   test('an EKS Auto Mode cluster on the current version, private endpoint only, in the VPC\'s private subnets', () => {
     template().resourceCountIs('AWS::EKS::Cluster', 1);
@@ -97,7 +108,8 @@ describe('KubernetesPlatform', () => {
     const [, chart] = byId(/pricingChart/);
     expect(chart.DependsOn).toEqual(expect.arrayContaining([namespaceId, logicalIds(template(), 'AWS::EKS::PodIdentityAssociation', { ServiceAccount: 'pricing' })[0]]));
     const text = JSON.stringify(chart.Properties.Manifest);
-    for (const kind of ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ConfigMap', 'ServiceAccount', 'Ingress']) expect(text).toContain(`\\"kind\\":\\"${kind}\\"`);
+    for (const kind of ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ConfigMap', 'ServiceAccount', 'TargetGroupBinding']) expect(text).toContain(`\\"kind\\":\\"${kind}\\"`);
+    expect(text).not.toContain('\\"kind\\":\\"Ingress\\"');
     // The asset image: the CDK container-assets repository, tagged with the content hash of its build context.
     expect(text).toMatch(/cdk-hnb659fds-container-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}:[0-9a-f]{64}/);
     expect(text).toContain('\\"name\\":\\"CONFIG_PATH\\",\\"value\\":\\"/shop/dev/pricing\\"');
@@ -167,14 +179,71 @@ describe('KubernetesPlatform', () => {
     template().hasResourceProperties('AWS::EKS::Addon', { AddonName: 'metrics-server', ClusterName: { Ref: logicalIds(template(), 'AWS::EKS::Cluster')[0] } });
   });
 
-  test('routed services get the internal ALB ingress class of Auto Mode', () => {
-    const manifests = Object.entries(template().findResources('Custom::AWSCDK-EKS-KubernetesResource'));
-    const [, albClass] = manifests.find(([id]) => /AlbIngressClass/.test(id))!;
-    const objects = JSON.parse(albClass.Properties.Manifest);
-    expect(objects).toEqual([
-      expect.objectContaining({ kind: 'IngressClassParams', spec: { scheme: 'internal' } }),
-      expect.objectContaining({ kind: 'IngressClass', spec: expect.objectContaining({ controller: 'eks.amazonaws.com/alb' }) }),
+  test('routed services share one internal load balancer the template names, with a target group each: pod IPs on the container port, health-checked on its path, tagged for Auto Mode', () => {
+    template().resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    template().hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Name: 'shop-dev-eks', Scheme: 'internal', Type: 'application' });
+    for (const spec of [pricing, ratings]) {
+      const [id] = targetGroupOf(spec);
+      template().hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+        TargetType: 'ip',
+        Protocol: 'HTTP',
+        Port: spec.container.port,
+        HealthCheckPath: spec.container.healthCheckPath,
+        Tags: Match.arrayWith([{ Key: 'eks:eks-cluster-name', Value: 'shop-dev' }]),
+        TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: String(shutdownBudgetOf(spec.container).deregistrationDelaySeconds) }]),
+      });
+      expect(id).toMatch(new RegExp(`${spec.name}LoadBalancerRoutesPods`));
+    }
+  });
+
+  test("each applied chart binds its own Service to its own target group by the ARN the template gives (EKS Auto Mode's TargetGroupBinding), and makes no Ingress", () => {
+    for (const spec of [pricing, ratings]) {
+      const objects = chartObjects(spec.name);
+      expect(objects.filter((o) => o.kind === 'TargetGroupBinding')).toEqual([expect.objectContaining({
+        apiVersion: 'eks.amazonaws.com/v1',
+        spec: { serviceRef: { name: spec.name, port: 80 }, targetGroupARN: `\${${targetGroupOf(spec)[0]}}`, targetType: 'ip' },
+      })]);
+      expect(objects.find((o) => o.kind === 'Service')!.metadata.name).toBe(spec.name);
+      expect(objects.some((o) => o.kind === 'Ingress')).toBe(false);
+    }
+    // No ingress class either: nothing in the cluster makes a load balancer of its own.
+    const kinds = Object.values(template().findResources('Custom::AWSCDK-EKS-KubernetesResource')).flatMap((r) => (JSON.parse(arnText(r.Properties.Manifest)) as { kind: string }[]).map((o) => o.kind));
+    expect(kinds).not.toEqual(expect.arrayContaining(['IngressClass']));
+  });
+
+  test("the listener sends each route's path and method to its service's target group, and answers 404 to the rest", () => {
+    const rules = Object.values(template().findResources('AWS::ElasticLoadBalancingV2::ListenerRule')).map((rule) => ({
+      path: rule.Properties.Conditions.find((c: { Field: string }) => c.Field === 'path-pattern').PathPatternConfig.Values,
+      methods: rule.Properties.Conditions.find((c: { Field: string }) => c.Field === 'http-request-method').HttpRequestMethodConfig.Values,
+      target: rule.Properties.Actions[0].TargetGroupArn.Ref,
+    }));
+    const [pricingGroup] = targetGroupOf(pricing);
+    const [ratingsGroup] = targetGroupOf(ratings);
+    expect(rules).toEqual(expect.arrayContaining([
+      { path: ['/pricing/quotes'], methods: ['POST'], target: pricingGroup },
+      { path: ['/pricing/tax-rate'], methods: ['GET'], target: pricingGroup },
+      { path: ['/ratings/*'], methods: ['GET'], target: ratingsGroup },
+    ]));
+    expect(rules).toHaveLength(3);
+    template().hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, DefaultActions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) })] });
+  });
+
+  test("the pods' cluster security group admits the load balancer on each container port, and the load balancer reaches nothing else", () => {
+    const [lbGroup] = logicalIds(template(), 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('internal load balancer of the kubernetes services') });
+    const clusterId = logicalIds(template(), 'AWS::EKS::Cluster')[0];
+    const fromLoadBalancer = Object.values(template().findResources('AWS::EC2::SecurityGroupIngress', { Properties: { SourceSecurityGroupId: { 'Fn::GetAtt': [lbGroup, 'GroupId'] } } }));
+    expect(fromLoadBalancer.map((r) => [r.Properties.GroupId, r.Properties.FromPort, r.Properties.ToPort]).sort()).toEqual([
+      [{ 'Fn::GetAtt': [clusterId, 'ClusterSecurityGroupId'] }, 3000, 3000],
+      [{ 'Fn::GetAtt': [clusterId, 'ClusterSecurityGroupId'] }, 8080, 8080],
     ]);
+    const egress = Object.values(template().findResources('AWS::EC2::SecurityGroupEgress', { Properties: { GroupId: { 'Fn::GetAtt': [lbGroup, 'GroupId'] } } }));
+    expect(egress.map((r) => [r.Properties.DestinationSecurityGroupId, r.Properties.FromPort]).sort()).toEqual([
+      [{ 'Fn::GetAtt': [clusterId, 'ClusterSecurityGroupId'] }, 3000],
+      [{ 'Fn::GetAtt': [clusterId, 'ClusterSecurityGroupId'] }, 8080],
+    ]);
+    // Used on its own, without the edge's VPC link, nothing is admitted to the listener.
+    template().resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', { GroupId: { 'Fn::GetAtt': [lbGroup, 'GroupId'] } }, 0);
+    expect(template().findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('internal load balancer of the kubernetes services') } })[lbGroup].Properties.SecurityGroupIngress).toBeUndefined();
   });
 });
 
@@ -236,5 +305,114 @@ describe('MicroservicePlatform with kubernetes services', () => {
     const platform = new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services: [orders] });
     expect(platform.kubernetes).toBeUndefined();
     Template.fromStack(stack).resourceCountIs('AWS::EKS::Cluster', 0);
+  });
+});
+
+describe('MicroservicePlatform: kubernetes routes behind the edge', () => {
+  const layers = ['network', 'shared', 'services', 'edge', 'kubernetes', 'observability'] as const;
+  let stacks: Record<(typeof layers)[number], Stack>;
+  let platform: MicroservicePlatform;
+  const templates = new Map<Stack, Template>();
+  const template = (layer: (typeof layers)[number]) => {
+    if (!templates.has(stacks[layer])) templates.set(stacks[layer], Template.fromStack(stacks[layer]));
+    return templates.get(stacks[layer])!;
+  };
+  beforeAll(() => {
+    const app = newApp();
+    stacks = Object.fromEntries(layers.map((layer) => [layer, new Stack(app, layer)])) as typeof stacks;
+    platform = new MicroservicePlatform(app, 'Platform', { platformName: 'shop', services: [orders, pricing], placement: stacks });
+  });
+  /** The names a stack exports `value` under. */
+  const exportsOf = (layer: (typeof layers)[number], value: unknown) =>
+    Object.values<{ Value: unknown; Export?: { Name: string } }>(template(layer).toJSON().Outputs ?? {}).filter((o) => JSON.stringify(o.Value) === JSON.stringify(value)).map((o) => o.Export!.Name);
+  const onlyId = (layer: (typeof layers)[number], type: string, props?: Record<string, unknown>) => {
+    const ids = logicalIds(template(layer), type, props);
+    expect(ids).toHaveLength(1);
+    return ids[0];
+  };
+  const methodOf = (route: string) => {
+    const method = platform.gateway!.methods.get(route)!;
+    return template('edge').toJSON().Resources[stacks.edge.getLogicalId(method.node.defaultChild as never)].Properties;
+  };
+  const loadBalancerId = () => onlyId('kubernetes', 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+
+  test.each([['POST /pricing/quotes', 'pricing.write'], ['GET /pricing/tax-rate', 'pricing.read']])("%s is a method of the edge REST API behind the Cognito authorizer, with the route's scope", (route, scope) => {
+    const method = methodOf(route);
+    expect(method.AuthorizationType).toBe('COGNITO_USER_POOLS');
+    expect(method.AuthorizerId).toEqual({ Ref: stacks.edge.getLogicalId(platform.gateway!.authorizer.node.defaultChild as never) });
+    expect(method.AuthorizationScopes.map(arnText)).toEqual([expect.stringMatching(new RegExp(`/${scope.replace('.', '\\.')}$`))]);
+    expect(method.RestApiId).toEqual({ Ref: onlyId('edge', 'AWS::ApiGateway::RestApi') });
+  });
+
+  test.each(['POST /pricing/quotes', 'GET /pricing/tax-rate'])("%s is an HTTP proxy through the platform's VPC link to the load balancer the kubernetes stack names, at the route's path", (route) => {
+    const [verb, path] = route.split(' ');
+    const integration = methodOf(route).Integration;
+    expect(integration).toMatchObject({ Type: 'HTTP_PROXY', IntegrationHttpMethod: verb, ConnectionType: 'VPC_LINK' });
+    const [link] = exportsOf('shared', { Ref: onlyId('shared', 'AWS::ApiGatewayV2::VpcLink') });
+    expect(integration.ConnectionId).toEqual({ 'Fn::ImportValue': link });
+    const [loadBalancer] = exportsOf('kubernetes', { Ref: loadBalancerId() });
+    expect(integration.IntegrationTarget).toEqual({ 'Fn::ImportValue': loadBalancer });
+    const [dnsName] = exportsOf('kubernetes', { 'Fn::GetAtt': [loadBalancerId(), 'DNSName'] });
+    expect(integration.Uri).toEqual({ 'Fn::Join': ['', ['http://', { 'Fn::ImportValue': dnsName }, path]] });
+    // That load balancer is the one whose target group the pricing pods are bound to.
+    expect(platform.kubernetes!.loadBalancer!.targetGroups.get('pricing')).toBe(platform.kubernetes!.services.get('pricing')!.targetGroup);
+  });
+
+  test("the load balancer admits the VPC link's security group on its listener, and the link may reach it there", () => {
+    const [linkGroup] = exportsOf('shared', { 'Fn::GetAtt': [onlyId('shared', 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('VPC link') }), 'GroupId'] });
+    const lbGroup = onlyId('kubernetes', 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('internal load balancer of the kubernetes services') });
+    const ingress = Object.values(template('kubernetes').findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: { 'Fn::GetAtt': [lbGroup, 'GroupId'] } } }));
+    expect(ingress.map((r) => [r.Properties.SourceSecurityGroupId, r.Properties.FromPort, r.Properties.ToPort])).toEqual([[{ 'Fn::ImportValue': linkGroup }, 80, 80]]);
+    template('kubernetes').hasResourceProperties('AWS::EC2::SecurityGroupEgress', { GroupId: { 'Fn::ImportValue': linkGroup }, DestinationSecurityGroupId: { 'Fn::GetAtt': [lbGroup, 'GroupId'] }, FromPort: 80, ToPort: 80 });
+  });
+
+  test("pricing's gateway 5xx alarm, made beside the service, watches the 5xx rate of its own routes at the edge stage", () => {
+    expect(Object.keys(template('observability').findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: Match.stringLikeRegexp('^shop-dev-pricing-') } }))).toEqual([]);
+    const alarms = Object.values(template('kubernetes').findResources('AWS::CloudWatch::Alarm')).filter((a) => /^shop-dev-pricing-gateway-Gateway5xxRate-/.test(a.Properties.AlarmName));
+    expect(alarms).toHaveLength(1);
+    const dimensions = (alarms[0].Properties.Metrics as { MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] } } }[])
+      .flatMap((m) => (m.MetricStat ? [Object.fromEntries(m.MetricStat.Metric.Dimensions.map((d) => [d.Name, d.Value]))] : []));
+    expect(new Set(dimensions.map((d) => `${d.ApiName} ${d.Stage} ${d.Method} ${d.Resource}`))).toEqual(new Set(['shop-dev-edge dev POST /pricing/quotes', 'shop-dev-edge dev GET /pricing/tax-rate']));
+  });
+});
+
+describe('calls into kubernetes services from other runtimes', () => {
+  let stacks: Record<'network' | 'shared' | 'services' | 'edge' | 'kubernetes', Stack>;
+  let kubernetes: Template;
+  beforeAll(() => {
+    const app = newApp();
+    stacks = Object.fromEntries(['network', 'shared', 'services', 'edge', 'kubernetes'].map((layer) => [layer, new Stack(app, layer)])) as typeof stacks;
+    new MicroservicePlatform(app, 'Platform', { platformName: 'shop', services: [{ ...orders, calls: ['pricing'] }, pricing], placement: stacks });
+    kubernetes = Template.fromStack(stacks.kubernetes);
+  });
+
+  test("a Lambda caller of pricing is admitted at the cluster's load balancer on its listener, and nothing reaches the pods but the load balancer", () => {
+    const lbGroup = logicalIds(kubernetes, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('internal load balancer of the kubernetes services') })[0];
+    const ingress = Object.values(kubernetes.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: { 'Fn::GetAtt': [lbGroup, 'GroupId'] } } }));
+    const sources = ingress.map((r) => [r.Properties.Description, r.Properties.FromPort, JSON.stringify(r.Properties.SourceSecurityGroupId)]).sort();
+    expect(sources).toEqual([
+      ['calls from orders', 80, expect.stringMatching(/"Fn::ImportValue":"services:ExportsOutputFnGetAttordersSecurityGroup/)],
+      ['the edge gateway VPC link', 80, expect.stringMatching(/"Fn::ImportValue":"shared:/)],
+    ]);
+    const clusterId = logicalIds(kubernetes, 'AWS::EKS::Cluster')[0];
+    const intoPods = Object.values(kubernetes.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: { 'Fn::GetAtt': [clusterId, 'ClusterSecurityGroupId'] }, FromPort: pricing.container.port } }));
+    expect(intoPods.map((r) => r.Properties.SourceSecurityGroupId)).toEqual([{ 'Fn::GetAtt': [lbGroup, 'GroupId'] }]);
+  });
+
+  test("pricing is registered at the load balancer's URL for callers outside the cluster, and at its Service for callers in it", () => {
+    const [instance] = Object.values(kubernetes.findResources('AWS::ServiceDiscovery::Instance', { Properties: { InstanceId: 'pricing-1' } }));
+    const loadBalancer = logicalIds(kubernetes, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0];
+    expect(instance.Properties.InstanceAttributes).toMatchObject({
+      runtime: 'kubernetes',
+      url: { 'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [loadBalancer, 'DNSName'] }]] },
+      clusterUrl: 'http://pricing.shop.svc.cluster.local',
+    });
+  });
+
+  test('a service without routes refuses callers of other runtimes, naming the caller and itself', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const worker = new KubernetesPlatform(stack, 'Kubernetes', { platformName: 'shop', environmentName: 'dev', vpc, services: [{ ...ratings, name: 'worker', routes: undefined, config: undefined, secrets: undefined }] }).services.get('worker')!;
+    expect(() => worker.allowCallsFrom({ spec: orders } as never)).toThrow(/^Test\/Kubernetes\/worker: prop 'spec.calls' of 'orders' names 'worker', a kubernetes service without routes, which only services in its cluster can reach$/);
   });
 });

@@ -11,7 +11,8 @@ import { COLLECTOR_CONTAINER_NAME, MicroserviceChart, MicroserviceChartProps } f
 import { DEFAULT_COLLECTOR_IMAGE } from '../../constructs/observability/otel-collector';
 import { imageOf, kubernetesServices } from '../../constructs/kubernetes/service-manifests';
 import { ConstructPropError } from '../../constructs/model/errors';
-import type { ServiceSpec } from '../../constructs/model/service-spec';
+import { SERVICE_ENVIRONMENT } from '../../constructs/model/service-contract';
+import { type ServiceSpec, shutdownBudgetOf } from '../../constructs/model/service-spec';
 import { catalog } from '../../services';
 import { orders } from '../../services/orders/service';
 import { writeKubernetesManifests } from '../../stacks/kubernetes-manifests';
@@ -114,6 +115,17 @@ describe.each(kubernetesServices(specs).map((spec) => [spec.name, spec] as const
     expect(container.livenessProbe.tcpSocket.port).toBe(spec.container!.port);
   });
 
+  test('applies the shutdown budget: a preStop sleep of the pre-stop interval, then SIGTERM to a process that drains at once, within the grace period', () => {
+    const budget = shutdownBudgetOf(spec.container!);
+    expect(budget.preStopSeconds).toBeGreaterThan(0);
+    const [container] = pod().containers;
+    expect(container.lifecycle).toEqual({ preStop: { sleep: { seconds: budget.preStopSeconds } } });
+    expect(pod().terminationGracePeriodSeconds).toBe(budget.terminationGracePeriodSeconds);
+    expect(pod().terminationGracePeriodSeconds).toBeGreaterThanOrEqual(budget.preStopSeconds + budget.drainSeconds + 2);
+    const env = Object.fromEntries(container.env.filter((e: Json) => e.value !== undefined).map((e: Json) => [e.name, e.value]));
+    expect(env).toMatchObject({ DRAIN_SECONDS: String(budget.drainSeconds), [SERVICE_ENVIRONMENT.preStopSeconds]: '0' });
+  });
+
   test('runs as its own ServiceAccount, which mounts no token', () => {
     const account = one('ServiceAccount');
     expect(account.metadata.name).toBe(name);
@@ -135,12 +147,49 @@ describe.each(kubernetesServices(specs).map((spec) => [spec.name, spec] as const
     expect(budget.selector.matchLabels).toEqual(one('Deployment').spec.selector.matchLabels);
   });
 
-  test('the Ingress routes each route\'s literal prefix to the Service', () => {
-    const ingress = one('Ingress');
+  test('has no way in from outside the cluster of its own: no Ingress and no target group binding unless asked for', () => {
+    const kinds = objects().map((o) => o.kind);
+    expect(kinds).not.toContain('Ingress');
+    expect(kinds).not.toContain('TargetGroupBinding');
+  });
+});
+
+describe('the ways in a chart is given', () => {
+  const chart = (props: Partial<MicroserviceChartProps>) => new MicroserviceChart(new App(), 'ratings', { spec: ratings, namespace: 'shop', platformName: 'shop', ...props }).toJson() as Json[];
+  const arn = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/shop-ratings/0123456789abcdef';
+
+  test("a target group: the Service's pods are bound to it by IP with EKS Auto Mode's TargetGroupBinding, and there is no Ingress", () => {
+    const objects = chart({ targetGroupBinding: { targetGroupArn: arn } });
+    expect(objects.filter((o) => o.kind === 'Ingress')).toEqual([]);
+    const bindings = objects.filter((o) => o.kind === 'TargetGroupBinding');
+    expect(bindings).toEqual([{
+      apiVersion: 'eks.amazonaws.com/v1',
+      kind: 'TargetGroupBinding',
+      metadata: expect.objectContaining({ name: 'ratings', namespace: 'shop' }),
+      spec: { serviceRef: { name: 'ratings', port: 80 }, targetGroupARN: arn, targetType: 'ip' },
+    }]);
+    // The port it names is the Service's, which sends to the container port the target group is on.
+    const service = objects.find((o) => o.kind === 'Service')!;
+    expect(service.metadata.name).toBe(bindings[0].spec.serviceRef.name);
+    expect(service.spec.ports).toEqual([expect.objectContaining({ port: bindings[0].spec.serviceRef.port, targetPort: ratings.container!.port })]);
+    for (const object of objects.filter((o) => o.kind !== 'TargetGroupBinding')) expect(schemaErrors(object)).toBeUndefined();
+  });
+
+  test("the binding's API version can be the self-managed controller's", () => {
+    const [binding] = chart({ targetGroupBinding: { targetGroupArn: arn, apiVersion: 'elbv2.k8s.aws/v1beta1' } }).filter((o) => o.kind === 'TargetGroupBinding');
+    expect(binding.apiVersion).toBe('elbv2.k8s.aws/v1beta1');
+  });
+
+  test("an Ingress, when asked for: each route's literal prefix to the Service, on the alb class", () => {
+    const objects = chart({ ingress: true });
+    const ingress = objects.find((o) => o.kind === 'Ingress')!;
+    expect(schemaErrors(ingress)).toBeUndefined();
     const paths = ingress.spec.rules[0].http.paths.map((p: Json) => [p.path, p.pathType, p.backend.service.name]);
-    const expected = name === 'pricing' ? ['/pricing/quotes', '/pricing/tax-rate'] : ['/ratings'];
-    expect(paths).toEqual(expected.map((p) => [p, 'Prefix', name]));
+    expect(paths).toEqual([['/ratings', 'Prefix', 'ratings']]);
     expect(ingress.spec.ingressClassName).toBe('alb');
+    // The load balancer holds a deregistered pod's requests for the budget's delay, not its 300 s default.
+    expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/target-group-attributes']).toBe(`deregistration_delay.timeout_seconds=${shutdownBudgetOf(ratings.container).deregistrationDelaySeconds}`);
+    expect(objects.some((o) => o.kind === 'TargetGroupBinding')).toBe(false);
   });
 });
 
@@ -315,7 +364,9 @@ describe('bad props fail naming the chart and the prop', () => {
     ['a namespace that is not a DNS label', { namespace: 'Shop_Ns' }, /^Chart: prop 'namespace' 'Shop_Ns' is not a DNS label/],
     ['a CPU target out of range', { targetCpuUtilization: 5 }, /^Chart: prop 'targetCpuUtilization' is 5/],
     ['root as the user', { runAsUser: 0 }, /^Chart: prop 'runAsUser' is 0/],
+    ['a stop timeout that does not cover the pre-stop interval and the drain', { spec: { ...ratings, container: { ...ratings.container!, preStopSeconds: 10, drainSeconds: 20, stopTimeoutSeconds: 25 } } }, /^Chart: prop 'spec.container.stopTimeoutSeconds' 25 s does not cover the drain: .* at least 32 s/],
     ['a sampling share above 1', { telemetry: { serviceName: 's', metricsNamespace: 'shop', metricsLogGroupName: '/x', traceSampleRate: 2 } }, /^Chart: prop 'telemetry.traceSampleRate' is 2; expected a share from 0 to 1/],
+    ['an Ingress beside a target group', { ingress: true, targetGroupBinding: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/x/1' } }, /^Chart: prop 'ingress' is on together with targetGroupBinding; the routes of 'ratings' get one way in/],
   ])('%s', (_label, props, message) => {
     const error = attempt(props as Partial<MicroserviceChartProps>);
     expect(error).toBeInstanceOf(ConstructPropError);

@@ -56,7 +56,7 @@ describe.each(Object.values(PROFILES).map((profile) => [profile.name, profile] a
     expect(stacks.all).toHaveLength(15);
     for (const stack of stacks.all) {
       const template = JSON.parse(fs.readFileSync(path.join(outdir, stack.templateFile), 'utf8'));
-      expect({ stack: stack.stackName, resources: Object.keys(template.Resources ?? {}).length > 5 }).toEqual({ stack: stack.stackName, resources: true });
+      expect({ stack: stack.stackName, resources: Object.keys(template.Resources ?? {}).length > 0 }).toEqual({ stack: stack.stackName, resources: true });
     }
   });
 });

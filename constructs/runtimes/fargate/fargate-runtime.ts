@@ -1,6 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { FargateMicroservice } from '../../containers/fargate-microservice';
 import { ServiceImageRepository } from '../../containers/image-repository';
@@ -24,16 +22,14 @@ export interface FargateRuntimeOptions {
 
 /**
  * What the fargate services of one platform share: an ECS cluster, the key of their image
- * repositories, the load balancers' access log bucket, and the VPC link the edge reaches them through.
+ * repositories and the load balancers' access log bucket. A service with routes is offered to the
+ * edge through the platform's gateway link (`RuntimeContext.gatewayLink`).
  */
 export class FargateRuntimeDeployment implements RuntimeDeployment<FargateServiceSpec> {
   /** The ECS cluster. */
   public readonly cluster: PlatformCluster;
   /** Image repository of each service, by service name, for the delivery pipeline. */
   public readonly imageRepositories = new Map<string, ServiceImageRepository>();
-  /** The VPC link (V2) the edge gateway reaches the internal load balancers through. */
-  public readonly vpcLink: apigatewayv2.VpcLink;
-  private readonly linkSecurityGroup: ec2.SecurityGroup;
   private readonly imageKey: EncryptionKey;
   private readonly accessLogs: AccessLogBucket;
   private readonly repositories: Construct;
@@ -46,17 +42,6 @@ export class FargateRuntimeDeployment implements RuntimeDeployment<FargateServic
     this.accessLogs = new AccessLogBucket(shared, 'AccessLogs');
     this.repositories = new Construct(shared, 'ImageRepositories');
     this.cluster = new PlatformCluster(services, 'Cluster', { vpc: context.vpc, clusterName: prefix, allowSpot: profile.fargateSpot });
-    this.linkSecurityGroup = new ec2.SecurityGroup(services, 'GatewayLinkSecurityGroup', {
-      vpc: context.vpc,
-      description: `${prefix} gateway VPC link: outbound to the load balancers of the container services only`,
-      allowAllOutbound: false,
-    });
-    this.vpcLink = new apigatewayv2.VpcLink(services, 'GatewayLink', {
-      vpc: context.vpc,
-      vpcLinkName: `${prefix}-gateway`,
-      subnets: context.serviceSubnets,
-      securityGroups: [this.linkSecurityGroup],
-    });
   }
 
   public deploy(scope: Construct, spec: FargateServiceSpec): FargateMicroservice {
@@ -83,7 +68,7 @@ export class FargateRuntimeDeployment implements RuntimeDeployment<FargateServic
       serviceConnectRequestTimeout: timeoutMs === undefined ? undefined : Duration.millis(timeoutMs),
       traceSampleRate: context.profile.traceSampleRate,
       image: this.options.imageTag === undefined ? undefined : { repository: repository.repository, tag: this.options.imageTag },
-      gatewayLink: { vpcLink: this.vpcLink, securityGroup: this.linkSecurityGroup },
+      gatewayLink: (spec.routes ?? []).length > 0 ? context.gatewayLink() : undefined,
     });
   }
 }

@@ -3,7 +3,7 @@
  * runtime makes, then a CPU and memory pair Fargate offers), at least one task, and the names
  * derived from the service name within Fargate's and its load balancer's limits.
  */
-import { physicalNameProblem } from '../../model/physical-names';
+import { LOAD_BALANCER_NAME, physicalNameProblem } from '../../model/physical-names';
 import type { RuntimeRules } from '../../model/runtime-rules';
 import type { FargateServiceSpec } from '../../model/service-spec';
 import { isWholeNumber } from '../../model/spec-fields';
@@ -16,14 +16,6 @@ const FARGATE_MEMORY: Record<number, [number, number, number]> = {
   1024: [2048, 8192, 1024],
   2048: [4096, 16384, 1024],
   4096: [8192, 30720, 1024],
-};
-
-const LOAD_BALANCER_NAME = {
-  what: 'load balancer name',
-  owner: 'Elastic Load Balancing',
-  max: 32,
-  pattern: /^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/,
-  patternText: "letters, digits and hyphens, not starting with 'internal-'",
 };
 
 /** The fargate runtime's spec rules. */

@@ -1,7 +1,8 @@
 /**
  * What the kubernetes runtime asks of its specs: a `container` block (the checks every container
- * runtime makes, then CPU in milli-CPUs and memory in MiB), at least one pod, and callers on the
- * cluster itself: its services are reachable only inside it.
+ * runtime makes, then CPU in milli-CPUs and memory in MiB), at least one pod, and callers that can
+ * reach it: from outside the cluster a kubernetes service is reached only through the load
+ * balancer in front of its routes, so a service without routes takes calls from the cluster only.
  */
 import type { RuntimeRules } from '../../model/runtime-rules';
 import type { KubernetesServiceSpec } from '../../model/service-spec';
@@ -21,8 +22,9 @@ export const kubernetesSpecRules: RuntimeRules<KubernetesServiceSpec> = {
     if (!isWholeNumber(container.cpu, 10, 64000)) report('container.cpu', `${String(container.cpu)} must be whole milli-CPUs from 10 to 64000`);
     if (!isWholeNumber(container.memoryMiB, 16, 262144)) report('container.memoryMiB', `${String(container.memoryMiB)} must be whole MiB from 16 to 262144`);
   },
-  refuseCallFrom(caller) {
+  refuseCallFrom(caller, callee) {
     if (caller.runtime === 'kubernetes') return undefined;
-    return 'kubernetes services are reachable only from other kubernetes services until they sit behind a load balancer the template names';
+    if (Array.isArray(callee.routes) && callee.routes.length > 0) return undefined;
+    return 'from outside its cluster a kubernetes service is reached only through the load balancer in front of its routes, and it has no routes';
   },
 };

@@ -5,14 +5,13 @@
  * that neither `orders` nor a stale copy can give is a 503.
  */
 import * as z from 'zod/mini';
-import { correlationIdOf } from '../http-request';
-import { badRequest, jsonResponse, notFound, serviceUnavailable, withHeaders } from '../http-response';
+import { correlationIdOf, requestParser } from '../http-request';
+import { jsonResponse, notFound, serviceUnavailable, withHeaders } from '../http-response';
 import type { RouteHandler } from '../http-router';
-import { validate } from '../validation';
 import { DEGRADED_HEADER } from './bff-handler';
 import { OrderAggregate, OrderAggregateSources, aggregateOrder } from './order-aggregate';
 
-const OrderPathParameters = z.object({ id: z.uuid() });
+const orderRequest = requestParser({ path: { id: z.uuid() }, message: 'the order id is malformed' });
 
 /** Seconds a client is told to wait when the order cannot be had. */
 const RETRY_AFTER_SECONDS = 5;
@@ -28,12 +27,13 @@ export interface OrderRouteProps<Flags> {
 
 export function orderRoute<Flags>(props: OrderRouteProps<Flags>): RouteHandler {
   return async (event) => {
-    const parameters = validate(OrderPathParameters, event.pathParameters ?? {});
-    if (!parameters.ok) return badRequest('the order id is malformed', parameters.problems);
+    const request = orderRequest(event);
+    if (!request.ok) return request.response;
+    const { id } = request.value.path;
     const flags = await props.flags.read();
     const correlationId = correlationIdOf(event);
-    const aggregate = await aggregateOrder(props.sources, parameters.value.id, correlationId, props.withProducts(flags));
-    if (aggregate.status === 'not-found') return notFound(`there is no order ${parameters.value.id}`);
+    const aggregate = await aggregateOrder(props.sources, id, correlationId, props.withProducts(flags));
+    if (aggregate.status === 'not-found') return notFound(`there is no order ${id}`);
     if (aggregate.status === 'unavailable') {
       return withHeaders(serviceUnavailable('the order cannot be fetched right now; try again shortly', RETRY_AFTER_SECONDS), { [DEGRADED_HEADER]: aggregate.degraded.join(',') });
     }

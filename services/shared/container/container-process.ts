@@ -1,17 +1,19 @@
 /**
  * The process entry every container service shares: telemetry first (the server's instruments take
  * the providers when it is created), then the service's own start-up (settings, clients), then the
- * server on `PORT`, draining on SIGTERM within `DRAIN_SECONDS` and flushing buffered spans and
- * metrics before the process exits. A start-up that fails is logged as `could not start` and ends
+ * server on `PORT`, which on SIGTERM keeps serving for `PRE_STOP_SECONDS` while its health check
+ * fails, then drains within `DRAIN_SECONDS` and flushes buffered spans and metrics before the
+ * process exits. A start-up that fails is logged as `could not start` and ends
  * the process with 1, so a miswired task or pod fails visibly instead of serving half-configured.
  * A service that consumes events receives them from its queue beside the server (`queue-consumer.ts`),
  * stops receiving on SIGTERM and finishes the batch in hand before the process exits.
  *
- * Environment: `PORT` (default 8080), `DRAIN_SECONDS` (default 10), `POWERTOOLS_SERVICE_NAME` /
+ * Environment: `PORT` (default 8080), `PRE_STOP_SECONDS` (default 0), `DRAIN_SECONDS` (default 10), `POWERTOOLS_SERVICE_NAME` /
  * `POWERTOOLS_LOG_LEVEL` for the logs, the `OTEL_*` settings of `telemetry.ts`, and `EVENT_QUEUE_URL`
  * when the service gives `events`.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SERVICE_ENVIRONMENT } from '../../../constructs/model/service-contract';
 import { numberFromEnv } from '../environment';
 import type { DomainEventHandlers } from '../event-consumer';
 import { ContainerHttpServer, type ProxyHandler } from './http-server';
@@ -58,6 +60,7 @@ async function serve(props: ContainerProcessProps, logger: Logger): Promise<void
     handle: await props.start(logger),
     healthPath: props.healthPath ?? '/health',
     drainSeconds: numberFromEnv('DRAIN_SECONDS', 10),
+    preStopSeconds: numberFromEnv(SERVICE_ENVIRONMENT.preStopSeconds, 0),
     log: logger,
   });
   consumer?.stopOnSignals();

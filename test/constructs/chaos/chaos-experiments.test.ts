@@ -4,17 +4,17 @@ import { ChaosExperiments } from '../../../constructs/chaos/chaos-experiments';
 import { MicroservicePlatform } from '../../../constructs/platform';
 import { PROD_PROFILE } from '../../../constructs/profile';
 import { catalog, sagas } from '../../../services';
-import { arnText, asList, logicalIds, newStack, statementsOfRole } from '../helpers';
+import { arnText, asList, logicalIds, newStack, newStackWithObservabilityAside, statementsOfRole } from '../helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Resource = { [key: string]: any };
 
-describe('chaos experiments of the demo platform (one stack)', () => {
+describe('chaos experiments of the demo platform (one stack, observability aside)', () => {
   let template: Template;
   let experiments: [string, Resource][];
   beforeAll(() => {
-    const stack = newStack();
-    new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services: catalog, sagas });
+    const { stack, placement } = newStackWithObservabilityAside();
+    new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services: catalog, sagas, placement });
     template = Template.fromStack(stack);
     experiments = Object.entries(template.findResources('AWS::FIS::ExperimentTemplate'));
   });

@@ -8,7 +8,8 @@ import { ConfigStore } from '../../../constructs/config/config-store';
 import { FargateMicroservice, FargateMicroserviceProps } from '../../../constructs/containers/fargate-microservice';
 import { PlatformCluster } from '../../../constructs/containers/platform-cluster';
 import { ServiceRegistry } from '../../../constructs/discovery/service-registry';
-import type { FargateServiceSpec, ServiceSpec } from '../../../constructs/model/service-spec';
+import { SERVICE_ENVIRONMENT } from '../../../constructs/model/service-contract';
+import { type FargateServiceSpec, type ServiceSpec, shutdownBudgetOf } from '../../../constructs/model/service-spec';
 import { AccessLogBucket } from '../../../constructs/observability/access-log-bucket';
 import { MicroservicePlatform } from '../../../constructs/platform';
 import { DEV_PROFILE, PROD_PROFILE, PlatformProfile } from '../../../constructs/profile';
@@ -19,10 +20,13 @@ import { arnText, asList, logicalIds, newStack, statementsOfRole } from '../help
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Resource = { [key: string]: any };
 
-/** The whole platform in one stack, so references are plain Refs and GetAtts. */
+/**
+ * The whole platform in one stack, so references are plain Refs and GetAtts; without its kubernetes
+ * services, whose cluster and load balancer test/kubernetes covers (one load balancer here is the catalog's).
+ */
 function platformTemplate(profile: PlatformProfile, services: readonly ServiceSpec[] = demoCatalog): { template: Template; platform: MicroservicePlatform } {
   const stack = newStack();
-  const platform = new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services, profile });
+  const platform = new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services: services.filter((spec) => spec.runtime !== 'kubernetes'), profile });
   return { template: Template.fromStack(stack), platform };
 }
 
@@ -88,7 +92,7 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
     expect(app.Memory + containerNamed('otel-collector').Memory).toBe(catalog.container!.memoryMiB);
   });
 
-  test('the app is given its port, table, config path and drain time, and nothing secret', () => {
+  test('the app is given its port, table, config path, pre-stop and drain time, and nothing secret', () => {
     const env = Object.fromEntries(containerNamed('app').Environment.map((e: Resource) => [e.Name, e.Value]));
     const table = catalogTableId();
     expect(env).toMatchObject({
@@ -96,19 +100,25 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
       TABLE_NAME: { Ref: table },
       CONFIG_PATH: '/shop/dev/catalog',
       DRAIN_SECONDS: String(catalog.container!.drainSeconds),
+      // ECS has no preStop hook: the process itself keeps serving for the pre-stop interval after SIGTERM.
+      [SERVICE_ENVIRONMENT.preStopSeconds]: String(shutdownBudgetOf(catalog.container!).preStopSeconds),
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
     });
   });
 
-  test('the shutdown budget is applied: stop timeout covers the drain, deregistration delay fits inside it', () => {
-    const drain = catalog.container!.drainSeconds!;
+  test('the shutdown budget is applied: stop timeout covers pre-stop and drain, deregistration delay lies between them', () => {
+    const budget = shutdownBudgetOf(catalog.container!);
+    expect(budget.preStopSeconds).toBeGreaterThan(0);
+    const serving = budget.preStopSeconds + budget.drainSeconds;
     const stopTimeout = containerNamed('app').StopTimeout;
-    expect(stopTimeout).toBeGreaterThanOrEqual(drain + 2);
+    expect(stopTimeout).toBe(budget.stopTimeoutSeconds);
+    expect(stopTimeout).toBeGreaterThanOrEqual(serving + 2);
     const groups = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
     expect(groups).toHaveLength(2);
     for (const targetGroup of groups) {
       const delay = Number(targetGroup.Properties.TargetGroupAttributes.find((a: Resource) => a.Key === 'deregistration_delay.timeout_seconds').Value);
-      expect(delay).toBeGreaterThanOrEqual(drain);
+      expect(delay).toBe(budget.deregistrationDelaySeconds);
+      expect(delay).toBeGreaterThanOrEqual(serving);
       expect(delay).toBeLessThanOrEqual(stopTimeout);
     }
   });

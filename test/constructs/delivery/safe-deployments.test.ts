@@ -6,14 +6,14 @@ import { LambdaCanaryDeployment } from '../../../constructs/delivery/lambda-cana
 import { MicroservicePlatform } from '../../../constructs/platform';
 import { catalog, sagas } from '../../../services';
 import { orders } from '../../../services/orders/service';
-import { logicalIds, newStack } from '../helpers';
+import { logicalIds, newStack, newStackWithObservabilityAside } from '../helpers';
 
-describe('safe deployments of the demo platform (one stack)', () => {
+describe('safe deployments of the demo platform (one stack, observability aside)', () => {
   let template: Template;
   let platform: MicroservicePlatform;
   beforeAll(() => {
-    const stack = newStack();
-    platform = new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services: catalog, sagas });
+    const { stack, placement } = newStackWithObservabilityAside();
+    platform = new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services: catalog, sagas, placement });
     template = Template.fromStack(stack);
   });
   const aliasOf = (service: string) => {

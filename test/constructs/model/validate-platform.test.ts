@@ -12,7 +12,7 @@ import { platformProblems, validatePlatform, validateServiceSpec } from '../../.
 import { DEV_PROFILE, PROD_PROFILE } from '../../../constructs/profile';
 import { catalog, sagas } from '../../../services';
 import { placeOrderSaga } from '../../../services/orders/place-order-saga';
-import { errorOf, fargateSpec, lambdaSpec, problemsOf } from './fixtures/specs';
+import { errorOf, fargateSpec, kubernetesSpec, lambdaSpec, problemsOf } from './fixtures/specs';
 
 const platform = (overrides: Partial<Parameters<typeof validatePlatform>[0]> = {}) => ({ platformName: 'shop', profile: DEV_PROFILE, services: catalog, sagas, ...overrides });
 
@@ -61,6 +61,19 @@ describe('validatePlatform', () => {
     expect(problems.every((p) => p.profile === 'eu-staging' && p.field === 'name')).toBe(true);
   });
 
+  test("the kubernetes services' load balancer name is held to the load balancer limit when some kubernetes service has routes", () => {
+    const problems = (routes?: unknown) =>
+      problemsOf(() => validatePlatform(platform({ platformName: 'acme-payments', profile: { name: 'eu-staging-frankfurt' }, services: [lambdaSpec('orders'), kubernetesSpec('quotes', {}, { routes })], sagas: [] })));
+    const tooLong = {
+      profile: 'eu-staging-frankfurt',
+      field: 'name',
+      message: "with platform 'acme-payments', makes the load balancer name of the kubernetes services 'acme-payments-eu-staging-frankfurt-eks' 38 characters long; Elastic Load Balancing allows at most 32",
+    };
+    expect(problems([{ route: 'GET /quotes' }])).toContainEqual(tooLong);
+    // Without routes there is no such load balancer (the other names still break their limits).
+    expect(problems()).not.toContainEqual(tooLong);
+  });
+
   test('the sign-in domain prefixes may not carry a word Cognito keeps for itself', () => {
     expect(problemsOf(() => validatePlatform(platform({ platformName: 'aws-shop' })))).toContainEqual({
       profile: 'dev', field: 'name', message: expect.stringMatching(/^with platform 'aws-shop', makes the sign-in domain prefix 'aws-shop-dev-<account-id>', which Cognito refuses: .*without the reserved words 'aws', 'amazon' and 'cognito'/),
@@ -100,7 +113,8 @@ describe('validatePlatform', () => {
     const lean = names(platformFactsOf([lambdaSpec('orders')], 0));
     expect(lean).not.toEqual(expect.arrayContaining(['event bus name']));
     expect(lean).not.toContain('EKS cluster name');
-    expect(names(platformFactsOf(catalog, 1))).toEqual(expect.arrayContaining(['event bus name', 'EKS cluster name', 'ECS cluster name', 'web ACL name', 'AppConfig application name']));
+    expect(lean).not.toContain('gateway VPC link name');
+    expect(names(platformFactsOf(catalog, 1))).toEqual(expect.arrayContaining(['event bus name', 'EKS cluster name', 'ECS cluster name', 'web ACL name', 'AppConfig application name', 'gateway VPC link name', 'load balancer name of the kubernetes services']));
   });
 
   test('malformed input gives problems, never a TypeError', () => {

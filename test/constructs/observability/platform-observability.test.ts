@@ -291,7 +291,7 @@ describe.each([
     const expectedByService: Record<string, RegExp[]> = {
       orders: [/-function-errors-ErrorRate-/, /-function-Latency-P99-/, /-function-Throttled-Count-/, /-gateway-Gateway5xxRate-/],
       catalog: [/-http-ErrorRate-/, /-http-LatencyP99-/, /-tasks-CPU-Usage-/, /-tasks-Memory-Usage-/, /-gateway-Gateway5xxRate-/],
-      pricing: [/-http-ErrorRate-/, /-http-LatencyP99-/, /-pods-RunningPods-/, /-pods-CpuSaturation-/, /-pods-MemorySaturation-/],
+      pricing: [/-http-ErrorRate-/, /-http-LatencyP99-/, /-pods-RunningPods-/, /-pods-CpuSaturation-/, /-pods-MemorySaturation-/, /-gateway-Gateway5xxRate-/],
     };
     for (const [service, patterns] of Object.entries(expectedByService)) {
       for (const pattern of patterns) {

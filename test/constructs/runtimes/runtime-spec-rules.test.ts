@@ -105,17 +105,22 @@ describe('the container checks both container runtimes share', () => {
 });
 
 describe('calls into kubernetes', () => {
-  const pricing = kubernetesSpec('pricing');
-  const reason = 'kubernetes services are reachable only from other kubernetes services until they sit behind a load balancer the template names';
+  const worker = kubernetesSpec('worker');
+  const pricing = kubernetesSpec('pricing', {}, { routes: [{ route: 'POST /pricing/quotes' }] });
+  const reason = 'from outside its cluster a kubernetes service is reached only through the load balancer in front of its routes, and it has no routes';
 
-  test.each([['lambda', lambdaSpec('orders', { calls: ['pricing'] })], ['fargate', fargateSpec('orders', {}, { calls: ['pricing'] })]])('are refused from a %s service', (runtime, caller) => {
-    expect(problemsOf(() => validateCatalog([caller, pricing]))).toEqual([
-      { service: 'orders', field: 'calls[0]', message: `'pricing' runs on kubernetes, which this ${runtime} service cannot reach: ${reason}` },
+  test.each([['lambda', lambdaSpec('orders', { calls: ['worker'] })], ['fargate', fargateSpec('orders', {}, { calls: ['worker'] })]])('into a service without routes are refused from a %s service', (runtime, caller) => {
+    expect(problemsOf(() => validateCatalog([caller, worker]))).toEqual([
+      { service: 'orders', field: 'calls[0]', message: `'worker' runs on kubernetes, which this ${runtime} service cannot reach: ${reason}` },
     ]);
   });
 
-  test('are allowed from kubernetes, and kubernetes may call lambda and fargate services', () => {
-    const specs = [kubernetesSpec('quotes', {}, { calls: ['pricing', 'orders', 'carts'] }), pricing, lambdaSpec('orders'), fargateSpec('carts')];
+  test('into a service with routes are allowed from lambda and fargate services: they reach it through the load balancer in front of its routes', () => {
+    expect(() => validateCatalog([lambdaSpec('orders', { calls: ['pricing'] }), fargateSpec('carts', {}, { calls: ['pricing'] }), pricing])).not.toThrow();
+  });
+
+  test('are allowed from kubernetes, with routes or without, and kubernetes may call lambda and fargate services', () => {
+    const specs = [kubernetesSpec('quotes', {}, { calls: ['pricing', 'worker', 'orders', 'carts'] }), pricing, worker, lambdaSpec('orders'), fargateSpec('carts')];
     expect(() => validateCatalog(specs)).not.toThrow();
   });
 });

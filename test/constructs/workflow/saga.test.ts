@@ -7,7 +7,7 @@ import { MicroservicePlatform } from '../../../constructs/platform';
 import { Saga, SagaProps } from '../../../constructs/workflow/saga';
 import { catalog, sagas } from '../../../services';
 import { placeOrderSaga } from '../../../services/orders/place-order-saga';
-import { arnText, asList, logicalIds, newStack, statementsOfRole } from '../helpers';
+import { arnText, asList, logicalIds, newStack, newStackWithObservabilityAside, statementsOfRole } from '../helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type State = { [key: string]: any };
@@ -64,8 +64,8 @@ describe('the place-order saga, as the platform builds it', () => {
   const liveAlias = (service: string) => logicalIds(template, 'AWS::Lambda::Alias', { Name: 'live', FunctionName: { Ref: fn(service) } })[0];
 
   beforeAll(() => {
-    const stack = newStack();
-    new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services: catalog, sagas });
+    const { stack, placement } = newStackWithObservabilityAside();
+    new MicroservicePlatform(stack, 'Platform', { platformName: 'shop', services: catalog, sagas, placement });
     template = Template.fromStack(stack);
     [stateMachine] = logicalIds(template, 'AWS::StepFunctions::StateMachine', { StateMachineName: 'shop-dev-place-order' });
     definition = definitionOf(template, stateMachine);

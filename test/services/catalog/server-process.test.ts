@@ -12,6 +12,7 @@ import { RunningProcess, StallingProxy, bundleContainerEntry, startProcess, star
 import { LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
 import { startOtlpReceiver } from '../../support/otlp-receiver';
 import { ParameterStoreServer, startParameterStoreServer } from '../../support/parameter-store-server';
+import { RawReply, isJsonClientError, sendRaw } from '../../support/raw-http';
 
 const TABLE = 'catalog-process-test';
 const CONFIG_PATH = '/shop/test/catalog';
@@ -151,6 +152,74 @@ describe('catalog server process', () => {
       expect(post.headers.get('allow')).toBe('GET');
     });
   });
+
+  test('a malformed request line gets a 4xx in the error shape, and the process stays up and answers the request in flight', async () => {
+    const stalling = await startStallingProxy(dynamodb.endpoint, /"slow-dripper"/);
+    const { server, base, port } = await startServer({ AWS_ENDPOINT_URL_DYNAMODB: stalling.endpoint });
+    try {
+      const inFlight = fetch(`${base}/products/slow-dripper`);
+      await stalling.stalled;
+      const replies = await Promise.all([
+        sendRaw(port, 'GET //a:99999/ HTTP/1.1\r\nHost: x\r\n\r\n'),
+        sendRaw(port, 'GET http://[/ HTTP/1.1\r\nHost: x\r\n\r\n'),
+        sendRaw(port, `GET /products HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`),
+      ]);
+      expect(replies.map((reply) => [reply.status, isJsonClientError(reply)])).toEqual([[404, true], [400, true], [431, true]]);
+      stalling.release();
+      expect((await inFlight).status).toBe(200);
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+      expect(server.child.exitCode).toBeNull();
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    } finally {
+      server.child.kill('SIGKILL');
+      await stalling.stop();
+    }
+  }, 30_000);
+
+  test('shutdown under load: no connection made during the pre-stop interval is reset, every accepted request is answered, exit 0', async () => {
+    const PRE_STOP_SECONDS = 2;
+    const stalling = await startStallingProxy(dynamodb.endpoint, /"slow-dripper"/);
+    const { server, base, port } = await startServer({ AWS_ENDPOINT_URL_DYNAMODB: stalling.endpoint, PRE_STOP_SECONDS: String(PRE_STOP_SECONDS) });
+    try {
+      const replies: { startedAt: number; reply: RawReply }[] = [];
+      let signalledAt = Number.POSITIVE_INFINITY;
+      // New connections are made until shortly before the pre-stop interval ends (a margin for the loaded machine).
+      const stopLoadAt = () => signalledAt + PRE_STOP_SECONDS * 1000 - 300;
+      const worker = async () => {
+        while (Date.now() < stopLoadAt()) {
+          const startedAt = Date.now();
+          replies.push({ startedAt, reply: await sendRaw(port, 'GET /products/kettle HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 10_000) });
+        }
+      };
+      const load = Promise.all(Array.from({ length: 8 }, worker));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      signalledAt = Date.now();
+      server.child.kill('SIGTERM');
+      await server.waitForLog((l) => l.message === 'pre-stop: failing the health check, still serving');
+      // A request accepted during the pre-stop interval that is still running when the listener closes.
+      const inFlight = fetch(`${base}/products/slow-dripper`, { headers: { connection: 'close' } });
+      await stalling.stalled;
+      const health = await sendRaw(port, 'GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect([health.status, JSON.parse(health.body)]).toEqual([503, { status: 'draining' }]);
+      await load;
+
+      await server.waitForLog((l) => l.message === 'draining', 10_000);
+      expect((await sendRaw(port, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n')).error).toBe('ECONNREFUSED');
+      stalling.release();
+      expect((await inFlight).status).toBe(200);
+      expect(await server.exited).toBe(0);
+
+      const duringPreStop = replies.filter((r) => r.startedAt >= signalledAt);
+      expect(duringPreStop.length).toBeGreaterThanOrEqual(20);
+      expect(duringPreStop.filter((r) => r.reply.status !== 200 || r.reply.error !== undefined).map((r) => r.reply.error ?? r.reply.status)).toEqual([]);
+      expect(replies.every((r) => r.reply.status === 200)).toBe(true);
+    } finally {
+      server.child.kill('SIGKILL');
+      await stalling.stop();
+    }
+  }, 60_000);
 
   test('with a collector configured: traces each request in the caller\'s trace and exports spans and request metrics before it exits', async () => {
     const receiver = await startOtlpReceiver();

@@ -36,22 +36,90 @@ describe('inventory handler', () => {
     process.env = savedEnv;
   });
 
-  const http = async (method: string, productId: string, body?: unknown) =>
+  const http = async (method: string, productId: string, body?: unknown, headers: Record<string, string> = method === 'PUT' ? { 'If-None-Match': '*' } : {}) =>
     (await handler(
-      apiGatewayEvent({ method, resource: '/stock/{productId}', path: `/stock/${productId}`, pathParameters: { productId }, body }),
+      apiGatewayEvent({ method, resource: '/stock/{productId}', path: `/stock/${productId}`, pathParameters: { productId }, body, headers }),
       lambdaContext('shop-dev-inventory'),
     )) as APIGatewayProxyResult;
+  const reserve = (orderId: string, items: { productId: string; quantity: number }[]) =>
+    handler({ action: 'reserveStock', detail: { orderId, customerId: 'c-1', items, currency: 'EUR', placedAt: 'x' }, results: {} }, lambdaContext('shop-dev-inventory'));
   const receive = async (bodies: string[]) => (await handler(sqsEvent(bodies), lambdaContext('shop-dev-inventory'))) as SQSBatchResponse;
 
-  test('PUT sets a product and GET answers with it; bad input is a 400 naming the field', async () => {
+  test('PUT creates a product and GET answers with it and its version as ETag; bad input is a 400 naming the field', async () => {
     const put = await http('PUT', 'kettle', { available: 5, unitPriceMinor: 3_500 });
-    expect(put.statusCode).toBe(200);
-    expect(JSON.parse(put.body)).toEqual({ productId: 'kettle', available: 5, held: 0, unitPriceMinor: 3_500 });
-    expect(JSON.parse((await http('GET', 'kettle')).body)).toEqual({ productId: 'kettle', available: 5, held: 0, unitPriceMinor: 3_500 });
+    expect(put.statusCode).toBe(201);
+    expect(put.headers).toMatchObject({ etag: '"1"', location: '/stock/kettle' });
+    expect(JSON.parse(put.body)).toEqual({ productId: 'kettle', available: 5, held: 0, unitPriceMinor: 3_500, version: 1 });
+    const get = await http('GET', 'kettle');
+    expect(get.headers).toMatchObject({ etag: '"1"' });
+    expect(JSON.parse(get.body)).toEqual({ productId: 'kettle', available: 5, held: 0, unitPriceMinor: 3_500, version: 1 });
     expect((await http('GET', 'teapot')).statusCode).toBe(404);
-    const bad = await http('PUT', 'kettle', { available: -2, unitPriceMinor: 3_500 });
+    const bad = await http('PUT', 'kettle', { available: -2, unitPriceMinor: 3_500 }, { 'If-Match': '"1"' });
     expect(bad.statusCode).toBe(400);
     expect(JSON.parse(bad.body).error.fields).toEqual([{ path: 'available', message: 'must be at least 0' }]);
+  });
+
+  describe('stock writes are optimistic', () => {
+    const stock = { available: 10, unitPriceMinor: 900 };
+
+    test('an operator who read the stock before five orders held a unit each cannot write the old level back: 412 naming what changed', async () => {
+      expect((await http('PUT', 'dripper', stock)).statusCode).toBe(201);
+      const read = await http('GET', 'dripper');
+      expect(JSON.parse(read.body)).toMatchObject({ available: 10, held: 0 });
+      for (let order = 0; order < 5; order += 1) await reserve(randomUUID(), [{ productId: 'dripper', quantity: 1 }]);
+
+      const stale = await http('PUT', 'dripper', stock, { 'If-Match': read.headers!.etag as string });
+
+      expect(stale.statusCode).toBe(412);
+      expect(stale.headers).toMatchObject({ etag: '"6"', 'content-type': 'application/json' });
+      expect(JSON.parse(stale.body)).toEqual({
+        error: {
+          code: 'precondition_failed',
+          message: 'the stock of dripper changed since version 1: it is at version 6 now (available 5, held 5, unitPriceMinor 900); read it again and write with If-Match: "6"',
+          fields: [{ path: 'If-Match', message: 'is "1", but the stock is at "6" now' }],
+        },
+      });
+      // Ten units exist: five available, five held. The stale write would have made it fifteen.
+      expect(JSON.parse((await http('GET', 'dripper')).body)).toMatchObject({ available: 5, held: 5, version: 6 });
+      const fresh = await http('PUT', 'dripper', { available: 8, unitPriceMinor: 900 }, { 'If-Match': '"6"' });
+      expect(fresh.statusCode).toBe(200);
+      expect(JSON.parse(fresh.body)).toMatchObject({ available: 8, held: 5, version: 7 });
+    });
+
+    test('of concurrent writers who read the same version, exactly one wins; the others get 412', async () => {
+      expect((await http('PUT', 'tamper', stock)).statusCode).toBe(201);
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, writer) => http('PUT', 'tamper', { available: writer, unitPriceMinor: 900 }, { 'If-Match': '"1"' })));
+      const statuses = answers.map((answer) => answer.statusCode).sort();
+      expect(statuses).toEqual([200, 412, 412, 412, 412, 412, 412, 412]);
+      const winner = JSON.parse(answers.find((answer) => answer.statusCode === 200)!.body) as { available: number };
+      expect(JSON.parse((await http('GET', 'tamper')).body)).toMatchObject({ available: winner.available, version: 2 });
+    });
+
+    test('creating a product that exists, or updating one that does not, is a 412', async () => {
+      expect((await http('PUT', 'carafe', stock)).statusCode).toBe(201);
+      const again = await http('PUT', 'carafe', stock);
+      expect(again.statusCode).toBe(412);
+      expect(JSON.parse(again.body).error.fields).toEqual([{ path: 'If-None-Match', message: 'is *, but the product exists at "1"' }]);
+      const missing = await http('PUT', 'no-such-carafe', stock, { 'If-Match': '"1"' });
+      expect(missing.statusCode).toBe(412);
+      expect(JSON.parse(missing.body).error.message).toBe('there is no product no-such-carafe to update; create it with If-None-Match: *');
+      expect((await dynamodb.scan(TABLE)).map((item) => item.pk)).not.toContain('PRODUCT#no-such-carafe');
+    });
+
+    test.each([
+      ['no precondition', {}, 428, 'If-Match'],
+      ['If-Match: *', { 'If-Match': '*' }, 400, 'If-Match'],
+      ['a weak ETag', { 'If-Match': 'W/"1"' }, 400, 'If-Match'],
+      ['If-None-Match other than *', { 'If-None-Match': '"1"' }, 400, 'If-None-Match'],
+      ['both headers', { 'If-Match': '"1"', 'If-None-Match': '*' }, 400, 'If-None-Match'],
+    ])('a write with %s is refused naming the header, and changes nothing', async (_case, headers, status, field) => {
+      await http('PUT', 'cups', stock);
+      const before = await dynamodb.scan(TABLE);
+      const answer = await http('PUT', 'cups', { available: 99, unitPriceMinor: 1 }, headers);
+      expect(answer.statusCode).toBe(status);
+      expect(JSON.parse(answer.body).error.fields.map((f: { path: string }) => f.path)).toEqual([field]);
+      expect(await dynamodb.scan(TABLE)).toEqual(before);
+    });
   });
 
   test('an event that fails its schema is reported alone, with the reason logged, so it reaches the dead-letter queue; the others are done', async () => {

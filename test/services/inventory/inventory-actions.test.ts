@@ -39,7 +39,7 @@ describe('inventory saga actions', () => {
   /** Fresh products (unique ids), so tests do not share stock. */
   const products = async (...stock: [available: number, unitPriceMinor: number][]) => {
     const ids = stock.map(() => `p-${randomUUID().slice(0, 8)}`);
-    for (const [i, [available, unitPriceMinor]] of stock.entries()) await store.setProduct(ids[i], { available, unitPriceMinor });
+    for (const [i, [available, unitPriceMinor]] of stock.entries()) await store.setProduct(ids[i], { available, unitPriceMinor }, { absent: true });
     return ids;
   };
   const command = (action: string, orderId: string, items: { productId: string; quantity: number }[]) => ({
@@ -59,8 +59,8 @@ describe('inventory saga actions', () => {
       amountMinor: 13_800,
       currency: 'EUR',
     });
-    await expect(store.getProduct(beans)).resolves.toEqual({ productId: beans, available: 8, held: 2, unitPriceMinor: 450 });
-    await expect(store.getProduct(grinder)).resolves.toEqual({ productId: grinder, available: 2, held: 1, unitPriceMinor: 12_900 });
+    await expect(store.getProduct(beans)).resolves.toEqual({ productId: beans, available: 8, held: 2, unitPriceMinor: 450, version: 2 });
+    await expect(store.getProduct(grinder)).resolves.toEqual({ productId: grinder, available: 2, held: 1, unitPriceMinor: 12_900, version: 2 });
   });
 
   test('a retried reserveStock answers the same and holds nothing more', async () => {
@@ -116,7 +116,28 @@ describe('inventory saga actions', () => {
   test('setting a stock level keeps the holds of open orders', async () => {
     const [beans] = await products([10, 450]);
     await actions.sagaAction(command('reserveStock', randomUUID(), [{ productId: beans, quantity: 2 }]), lambdaContext());
-    await expect(store.setProduct(beans, { available: 50, unitPriceMinor: 500 })).resolves.toEqual({ productId: beans, available: 50, held: 2, unitPriceMinor: 500 });
+    // Created at version 1, the hold made it 2.
+    await expect(store.setProduct(beans, { available: 50, unitPriceMinor: 500 }, { version: 2 })).resolves.toEqual({ productId: beans, available: 50, held: 2, unitPriceMinor: 500, version: 3 });
+  });
+
+  test('every hold, release and commit raises the version, so a stock write made before it is refused', async () => {
+    const [beans] = await products([10, 450]);
+    const orderId = randomUUID();
+    const items = [{ productId: beans, quantity: 3 }];
+    await actions.sagaAction(command('reserveStock', orderId, items), lambdaContext());
+    await expect(store.getProduct(beans)).resolves.toMatchObject({ available: 7, held: 3, version: 2 });
+    await actions.sagaAction(command('releaseStock', orderId, items), lambdaContext());
+    await expect(store.getProduct(beans)).resolves.toMatchObject({ available: 10, held: 0, version: 3 });
+    const confirmedId = randomUUID();
+    await actions.sagaAction(command('reserveStock', confirmedId, items), lambdaContext());
+    await actions.orderConfirmed({ orderId: confirmedId, customerId: 'customer-42', items, confirmedAt: '2025-11-24T17:00:02.000Z' });
+    await expect(store.getProduct(beans)).resolves.toMatchObject({ available: 7, held: 0, version: 5 });
+    await expect(store.setProduct(beans, { available: 10, unitPriceMinor: 450 }, { version: 1 })).rejects.toMatchObject({
+      name: 'StaleStockError',
+      expectedVersion: 1,
+      current: { available: 7, held: 0, version: 5 },
+    });
+    await expect(store.getProduct(beans)).resolves.toMatchObject({ available: 7, version: 5 });
   });
 
   test('refuses a command that does not fit, or an action it does not have, as InvalidCommand', async () => {

@@ -5,6 +5,7 @@
  * stream records of what the store holds, as Lambda's event source mapping would.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import * as fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import type { handler as OrdersHandler } from '../../../services/orders/handler';
 import { orders } from '../../../services/orders/service';
@@ -162,6 +163,63 @@ describe('orders handler', () => {
     expect(bodyOf(await list({ after: 'bogus' })).error.fields).toEqual([{ path: 'after', message: 'the cursor is not one this API gave out' }]);
   });
 
+  describe('list cursors are opaque and checked', () => {
+    const list = (customerId: string, query?: Record<string, string>) =>
+      invoke({ method: 'GET', resource: '/customers/{customerId}/orders', path: `/customers/${customerId}/orders`, pathParameters: { customerId }, query });
+    const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    let customerId: string;
+    let placed: string[];
+
+    beforeAll(async () => {
+      customerId = `customer-${randomUUID()}`;
+      placed = [];
+      for (let order = 0; order < 5; order += 1) placed.push(bodyOf(await post({ ...validOrder, customerId })).id);
+      await runProjection();
+    });
+
+    test('the cursors it gives out page through every order once', async () => {
+      const seen: string[] = [];
+      let after: string | undefined;
+      do {
+        const page = bodyOf(await list(customerId, { limit: '2', ...(after === undefined ? {} : { after }) }));
+        seen.push(...page.orders.map((order: { id: string }) => order.id));
+        after = page.next;
+      } while (after !== undefined);
+      expect(seen.sort()).toEqual([...placed].sort());
+    });
+
+    test("a cursor of another customer's list is a 400, never a page of theirs", async () => {
+      const other = `customer-${randomUUID()}`;
+      await post({ ...validOrder, customerId: other });
+      await post({ ...validOrder, customerId: other });
+      await runProjection();
+      const theirs = bodyOf(await list(other, { limit: '1' })).next as string;
+      const response = await list(customerId, { after: theirs });
+      expect(response.statusCode).toBe(400);
+      expect(bodyOf(response).error.fields).toEqual([{ path: 'after', message: 'the cursor is not one this API gave out' }]);
+    });
+
+    test.each([
+      ['a key of attributes the client chose', { anything: 'goes' }],
+      ['the table key it used to hand out', { id: randomUUID(), customerId: 'someone-else', createdAt: '2026-01-01T00:00:00.000Z' }],
+      ['a position with a date that is not one', ['c', 'yesterday', randomUUID()]],
+    ])('a forged cursor (%s) is a 400, not a 500 from DynamoDB', async (_case, forged) => {
+      const response = await list(customerId, { after: cursorOf(forged) });
+      expect(response.statusCode).toBe(400);
+      expect(bodyOf(response).error.fields).toEqual([{ path: 'after', message: 'the cursor is not one this API gave out' }]);
+    });
+
+    test('any base64url JSON object of strings as a cursor is a 400 (generated)', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.dictionary(fc.string({ maxLength: 20 }), fc.string({ maxLength: 40 }), { maxKeys: 4 }), async (forged) => {
+          const response = await list(customerId, { after: cursorOf(forged) });
+          expect(response.statusCode).toBe(400);
+        }),
+        { numRuns: 100 },
+      );
+    });
+  });
+
   test('saga actions confirm or reject an order, with the reason, once; the projection publishes the outcome', async () => {
     const confirmed = bodyOf(await post(validOrder));
     const rejected = bodyOf(await post(validOrder));
@@ -188,6 +246,23 @@ describe('orders handler', () => {
     expect(response.statusCode).toBe(404);
     expect(response.headers).toMatchObject({ 'content-type': 'application/json' });
     expect(bodyOf(response).error.code).toBe('not_found');
+  });
+
+  test.each([
+    ['GET /orders/{id}', { resource: '/orders/{id}', path: '/orders/0b7f6a34-6c1e-4b59-9d55-4d2f6c1b1a01', pathParameters: { id: '0b7f6a34-6c1e-4b59-9d55-4d2f6c1b1a01' } }],
+    ['GET /customers/{customerId}/orders', { resource: '/customers/{customerId}/orders', path: '/customers/c-1/orders', pathParameters: { customerId: 'c-1' } }],
+  ])('%s refuses an unknown query parameter with a 400 naming it, like every route', async (_route, shape) => {
+    const response = await invoke({ method: 'GET', ...shape, query: { limti: '5' } });
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).error).toMatchObject({ code: 'bad_request', fields: [{ path: 'limti', message: 'is not an allowed field' }] });
+  });
+
+  test('POST refuses a query parameter too, and writes nothing', async () => {
+    const before = await everything();
+    const response = await invoke({ method: 'POST', resource: '/orders', headers: { 'Idempotency-Key': randomUUID() }, query: { dryRun: 'true' }, body: validOrder });
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).error.fields).toEqual([{ path: 'dryRun', message: 'is not an allowed field' }]);
+    expect(await everything()).toEqual(before);
   });
 
   test('GET answers 400 naming the id when it is not an order id', async () => {

@@ -55,6 +55,22 @@ describe('the pricing API on the container server', () => {
   });
 
   test.each([
+    ['an unknown body field', `/pricing/quotes`, JSON.stringify({ items: [{ sku: 'a', unitPriceCents: 1, quantity: 1 }], discountPercent: 50 }), 'discountPercent'],
+    ['an unknown field in a line', `/pricing/quotes`, JSON.stringify({ items: [{ sku: 'a', unitPriceCents: 1, quantity: 1, free: true }] }), 'items[0].free'],
+    ['an unknown query parameter on a quote', `/pricing/quotes?currency=USD`, JSON.stringify({ items: [{ sku: 'a', unitPriceCents: 1, quantity: 1 }] }), 'currency'],
+  ])('%s gets a 400 naming it, as on every service', async (_label, path, body, field) => {
+    const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { fields: { path: string; message: string }[] } }).error.fields).toEqual([{ path: field, message: 'is not an allowed field' }]);
+  });
+
+  test('GET /pricing/tax-rate refuses a query parameter or a body, naming it', async () => {
+    const response = await fetch(`${base}/pricing/tax-rate?region=eu`);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { fields: { path: string }[] } }).error.fields).toEqual([{ path: 'region', message: 'is not an allowed field' }]);
+  });
+
+  test.each([
     ['a body that is not JSON', '{not json', 'is not valid JSON'],
     ['no body', '', 'is required: send a JSON object'],
   ])('%s gets a 400 at body', async (_label, text, message) => {

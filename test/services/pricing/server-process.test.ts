@@ -8,6 +8,7 @@ import * as http from 'node:http';
 import { REQUEST_DURATION_METRIC } from '../../../services/shared/container/request-metrics';
 import { RunningProcess, bundleContainerEntry, startProcess } from '../../support/container-process';
 import { OtlpReceiver, startOtlpReceiver } from '../../support/otlp-receiver';
+import { isJsonClientError, sendRaw } from '../../support/raw-http';
 
 const CONFIG_MAP = { CONFIG_taxRatePercent: '19', CONFIG_currency: 'EUR' };
 
@@ -98,6 +99,38 @@ describe('pricing server process', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     server.child.kill('SIGTERM');
     expect(await inFlight).toEqual({ status: 200, connection: 'close', body: { currency: 'EUR', lines: 1, subtotalCents: 200, taxCents: 38, totalCents: 238 } });
+    expect(await server.exited).toBe(0);
+  }, 30_000);
+
+  test('malformed requests get a 4xx in the error shape; the process stays up and answers the quote in flight', async () => {
+    const { server, port, base } = await startServer({});
+    try {
+      let markSent!: () => void;
+      const sent = new Promise<void>((resolve) => (markSent = resolve));
+      // A quote whose body is still arriving while the malformed requests come in.
+      const inFlight = new Promise<number>((resolve, reject) => {
+        const request = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/pricing/quotes' }, (response) => {
+          response.resume();
+          resolve(response.statusCode!);
+        });
+        request.on('error', reject);
+        request.write('{"items":[{"sku":"a","unitPriceCents":100,');
+        void sent.then(() => request.end('"quantity":2}]}'));
+      });
+      const replies = await Promise.all([
+        sendRaw(port, 'GET //a:99999/ HTTP/1.1\r\nHost: x\r\n\r\n'),
+        sendRaw(port, 'GET http://[/ HTTP/1.1\r\nHost: x\r\n\r\n'),
+        sendRaw(port, 'POST /pricing/quotes HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n'),
+        sendRaw(port, `POST /pricing/quotes HTTP/1.1\r\nHost: x\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n${'a'.repeat(2 * 1024 * 1024)}`),
+      ]);
+      markSent();
+      expect(replies.map((reply) => [reply.status, isJsonClientError(reply, 'POST')])).toEqual([[404, true], [400, true], [400, true], [413, true]]);
+      expect(await inFlight).toBe(200);
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+      expect(server.child.exitCode).toBeNull();
+    } finally {
+      server.child.kill('SIGTERM');
+    }
     expect(await server.exited).toBe(0);
   }, 30_000);
 

@@ -4,8 +4,10 @@ import { LocalRegistry } from '../../support/local-registry';
 
 const ORDERS = { runtime: 'lambda', functionName: 'shop-test-orders', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:shop-test-orders', routes: 'GET /orders/{id}' };
 const CATALOG = { runtime: 'fargate', url: 'http://internal-shop-test-catalog.eu-west-1.elb.amazonaws.com/', serviceConnect: 'http://catalog:8080' };
-/** What the kubernetes runtime registers for a pod's Service. */
+/** What the kubernetes runtime registers for a service without routes: its Service. */
 const PRICING = { runtime: 'kubernetes', url: 'http://pricing.shop.svc.cluster.local' };
+/** And for one with routes: the cluster's load balancer, and its Service for callers in the cluster. */
+const RATINGS = { runtime: 'kubernetes', url: 'http://internal-shop-test-eks.eu-west-1.elb.amazonaws.com', clusterUrl: 'http://ratings.shop.svc.cluster.local/' };
 
 describe('ServiceDiscovery', () => {
   let registry: LocalRegistry;
@@ -26,6 +28,28 @@ describe('ServiceDiscovery', () => {
     await expect(found.resolve('orders')).resolves.toEqual({ runtime: 'lambda', functionName: ORDERS.functionName, functionArn: ORDERS.functionArn });
     await expect(found.resolve('catalog')).resolves.toEqual({ runtime: 'fargate', url: 'http://internal-shop-test-catalog.eu-west-1.elb.amazonaws.com' });
     await expect(found.resolve('pricing')).resolves.toEqual({ runtime: 'kubernetes', url: 'http://pricing.shop.svc.cluster.local' });
+  });
+
+  test("a kubernetes service with routes: callers outside its cluster get the load balancer, callers in the cluster's pods its Service", async () => {
+    registry.register('ratings', RATINGS);
+    await expect(new ServiceDiscovery({ registry, insideCluster: false }).resolve('ratings')).resolves.toEqual({ runtime: 'kubernetes', url: RATINGS.url });
+    await expect(new ServiceDiscovery({ registry, insideCluster: true }).resolve('ratings')).resolves.toEqual({ runtime: 'kubernetes', url: 'http://ratings.shop.svc.cluster.local' });
+    // A service without routes has only its Service, for everyone.
+    await expect(new ServiceDiscovery({ registry, insideCluster: true }).resolve('pricing')).resolves.toEqual({ runtime: 'kubernetes', url: PRICING.url });
+  });
+
+  test('a caller is inside the cluster when Kubernetes has set KUBERNETES_SERVICE_HOST, as it does in every pod', async () => {
+    registry.register('ratings', RATINGS);
+    const saved = process.env.KUBERNETES_SERVICE_HOST;
+    try {
+      process.env.KUBERNETES_SERVICE_HOST = '10.100.0.1';
+      await expect(new ServiceDiscovery({ registry }).resolve('ratings')).resolves.toMatchObject({ url: 'http://ratings.shop.svc.cluster.local' });
+      delete process.env.KUBERNETES_SERVICE_HOST;
+      await expect(new ServiceDiscovery({ registry }).resolve('ratings')).resolves.toMatchObject({ url: RATINGS.url });
+    } finally {
+      if (saved === undefined) delete process.env.KUBERNETES_SERVICE_HOST;
+      else process.env.KUBERNETES_SERVICE_HOST = saved;
+    }
   });
 
   test('asks the registry once per TTL under repeated calls, and again once the TTL has passed', async () => {

@@ -57,4 +57,17 @@ describe('handleHttp', () => {
     expect(metrics.hasStoredMetrics()).toBe(false);
     expect(output.records()).toContainEqual(expect.objectContaining({ Things: 1 }));
   });
+
+  test.each([
+    ['no request context', (e: Record<string, unknown>) => ({ ...e, requestContext: undefined }), 'requestContext'],
+    ['headers that are not text', (e: Record<string, unknown>) => ({ ...e, headers: { accept: 5 } }), 'headers.accept'],
+    ['a body that is not text', (e: Record<string, unknown>) => ({ ...e, body: { a: 1 } }), 'body'],
+    ['query parameters that are a list', (e: Record<string, unknown>) => ({ ...e, queryStringParameters: ['a'] }), 'queryStringParameters'],
+  ])('an event with %s is refused with a 400 naming the field, before any route runs', async (_case, mangle, field) => {
+    const route = jest.fn();
+    const response = await handleHttp(route, { logger: logger() })(mangle(event() as unknown as Record<string, unknown>) as never, lambdaContext());
+    expect(route).not.toHaveBeenCalled();
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).error).toMatchObject({ code: 'bad_request', fields: [expect.objectContaining({ path: field })] });
+  });
 });
