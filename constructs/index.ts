@@ -1,4 +1,13 @@
-// The public API of the construct library. Import from the package root only.
+/**
+ * The construct library: typed AWS CDK constructs for a microservice platform built from one
+ * catalog of service specs (`MicroservicePlatform`, `addPlatformStacks`), each runtime a plug-in
+ * (`lambdaRuntime`, `fargateRuntime`, `kubernetesRuntime`), and every capability on its own
+ * (gateway, discovery, config, identity, events, sagas, observability, delivery, chaos).
+ * The service runtime, the validation gates and the Pulumi component are entries of their own:
+ * `msa-platform-blueprint/runtime`, `/gates` and `/pulumi`.
+ *
+ * @packageDocumentation
+ */
 export * from './model/service-spec';
 export * from './model/resilience-policy';
 export * from './model/errors';
@@ -7,6 +16,7 @@ export * from './model/saga-spec';
 export * from './model/validate-patterns';
 export * from './profile';
 export * from './security/encryption-key';
+export * from './security/private-bucket';
 export * from './observability/encrypted-log-group';
 export * from './observability/platform-tracing';
 export * from './network/platform-network';
@@ -64,3 +74,4 @@ export * from './runtimes/kubernetes/kubernetes-runtime';
 export * from './runtimes/kubernetes/kubernetes-monitoring';
 export * from './kubernetes/kubernetes-microservice';
 export * from './observability/monitoring-target';
+export * from './platform-stacks';

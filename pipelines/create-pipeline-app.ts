@@ -1,9 +1,8 @@
 import type { App } from 'aws-cdk-lib';
-import type { SagaSpec } from '../constructs/model/saga-spec';
-import type { ServiceSpec } from '../constructs/model/service-spec';
+import type { SagaSpec, ServiceSpec } from 'msa-platform-blueprint';
 import { catalog, sagas } from '../services';
 import { PLATFORM_NAME } from '../stacks/environments';
-import { newGatedApp } from '../stacks/create-app';
+import { newGatedApp } from 'msa-platform-blueprint/gates';
 import { imageTagFromContext, pipelineSourceFromContext } from './pipeline-settings';
 import { PlatformPipelineStack } from './platform-pipeline';
 

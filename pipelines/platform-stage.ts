@@ -1,9 +1,6 @@
 import { CfnOutput, Stage, StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { SagaSpec } from '../constructs/model/saga-spec';
-import type { ServiceSpec } from '../constructs/model/service-spec';
-import type { PlatformProfile } from '../constructs/profile';
-import { PlatformStacks, addPlatformStacks } from '../stacks/platform-stacks';
+import { type SagaSpec, type ServiceSpec, type PlatformProfile, type PlatformStacks, addPlatformStacks } from 'msa-platform-blueprint';
 
 /** Props of a PlatformStage. */
 export interface PlatformStageProps extends StageProps {

@@ -6,7 +6,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { catalog } from '../services';
 import { PLATFORM_NAME } from '../stacks/environments';
-import { ServiceCharts } from './service-charts';
+import { ServiceCharts } from 'msa-platform-blueprint/pulumi';
 
 const config = new pulumi.Config();
 

@@ -1,5 +1,4 @@
-import type { SagaSpec } from '../constructs/model/saga-spec';
-import type { ServiceSpec } from '../constructs/model/service-spec';
+import type { SagaSpec, ServiceSpec } from 'msa-platform-blueprint';
 import { bffMobile } from './bff-mobile/service';
 import { bffWeb } from './bff-web/service';
 import { catalog as catalogService } from './catalog/service';

@@ -1,11 +1,8 @@
-import { App, AppProps } from 'aws-cdk-lib';
-import type { SagaSpec } from '../constructs/model/saga-spec';
-import type { ServiceSpec } from '../constructs/model/service-spec';
-import type { PlatformProfile } from '../constructs/profile';
+import type { App } from 'aws-cdk-lib';
+import { type PlatformProfile, type PlatformStacks, type SagaSpec, type ServiceSpec, addPlatformStacks } from 'msa-platform-blueprint';
+import { newGatedApp } from 'msa-platform-blueprint/gates';
 import { catalog, sagas } from '../services';
 import { PLATFORM_NAME, profileNamed } from './environments';
-import { PlatformStacks, addPlatformStacks } from './platform-stacks';
-import { VALIDATE_AGAINST_DEFAULT_RULES, addValidationGates } from './validation-gates';
 
 /** Options of createPlatformApp. */
 export interface CreatePlatformAppOptions {
@@ -21,22 +18,6 @@ export interface CreatePlatformAppOptions {
   readonly gates?: boolean;
   /** Extra context, e.g. to skip bundling in unit tests. @default - none */
   readonly context?: Record<string, unknown>;
-}
-
-/** An app with every validation gate registered (unless `gates` is false) and schema findings failing synth. */
-export function newGatedApp(options: { outdir?: string; context?: Record<string, unknown>; gates?: boolean } = {}): App {
-  const props: AppProps = {
-    outdir: options.outdir,
-    context: {
-      [VALIDATE_AGAINST_DEFAULT_RULES]: true,
-      // Exports stay protected: a producer stack cannot drop a value a consumer still imports.
-      '@aws-cdk/core:defaultCrossStackReferences': 'strong',
-      ...options.context,
-    },
-  };
-  const app = new App(props);
-  if (options.gates ?? true) addValidationGates(app);
-  return app;
 }
 
 /** Builds the app for one profile, with every validation gate registered. */

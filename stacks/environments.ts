@@ -1,4 +1,4 @@
-import { PROFILES, PlatformProfile } from '../constructs/profile';
+import { PROFILES, PlatformProfile } from 'msa-platform-blueprint';
 
 /** The platform's name in every resource name, path and scope. */
 export const PLATFORM_NAME = 'shop';

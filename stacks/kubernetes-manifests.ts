@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Yaml } from 'cdk8s';
-import type { ServiceSpec } from '../constructs/model/service-spec';
-import { namespaceManifest, serviceManifests } from '../constructs/kubernetes/service-manifests';
+import { type ServiceSpec, namespaceManifest, serviceManifests } from 'msa-platform-blueprint';
 
 /** Options of writeKubernetesManifests. */
 export interface WriteKubernetesManifestsOptions {

@@ -2,7 +2,7 @@
 // Needs no AWS account, no credentials and no Docker.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PROFILES } from '../constructs/profile';
+import { PROFILES } from 'msa-platform-blueprint';
 import { catalog } from '../services';
 import { createPlatformApp } from './create-app';
 import { PLATFORM_NAME } from './environments';

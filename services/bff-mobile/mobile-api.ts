@@ -9,7 +9,7 @@ import { createBffHandler } from '../shared/bff/bff-handler';
 import type { BffRuntime } from '../shared/bff/bff-runtime';
 import type { OrderAggregate } from '../shared/bff/order-aggregate';
 import { orderRoute } from '../shared/bff/order-route';
-import type { RouteHandler } from '../shared/http-router';
+import type { RouteHandler } from 'msa-platform-blueprint/runtime';
 
 /** The mobile BFF's feature flags, as its AppConfig profile holds them. */
 export const MobileFlags = z.strictObject({

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { LambdaServiceSpec } from '../../constructs/model/service-spec';
+import type { LambdaServiceSpec } from 'msa-platform-blueprint';
 import { MOBILE_FLAG_DEFAULTS, MOBILE_ROUTES } from './mobile-api';
 
 /** The mobile front end's backend (BFF): a compact order summary from orders and catalog. */

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { LambdaServiceSpec } from '../../constructs/model/service-spec';
+import type { LambdaServiceSpec } from 'msa-platform-blueprint';
 import { WEB_FLAG_DEFAULTS, WEB_ROUTES } from './web-api';
 
 /** The web front end's backend (BFF): full order detail from orders and catalog. */

@@ -7,11 +7,8 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { handleContainerHttp, type RequestScope } from '../shared/container/container-http-handler';
-import type { ProxyHandler } from '../shared/container/http-server';
-import { requestParser } from '../shared/http-request';
-import { badRequest, notFound, ok } from '../shared/http-response';
-import { routeRequests } from '../shared/http-router';
+import { handleContainerHttp, type RequestScope, type ProxyHandler } from 'msa-platform-blueprint/runtime/container';
+import { badRequest, notFound, ok, requestParser, routeRequests } from 'msa-platform-blueprint/runtime';
 import { CatalogSettings, ListQuery, ProductId } from './product';
 import { BadCursorError, type ProductStore } from './product-store';
 

@@ -3,8 +3,7 @@
  */
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { pageCursor } from '../shared/page-cursor';
-import { validate } from '../shared/validation';
+import { pageCursor, validate } from 'msa-platform-blueprint/runtime';
 import { Product, ProductId, StoredProduct } from './product';
 
 /** The table's partition key attribute (the spec's `table.partitionKey`). */

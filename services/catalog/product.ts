@@ -2,7 +2,7 @@
  * The catalog's domain: products, and what a client may ask for when it lists or fetches them.
  */
 import * as z from 'zod/mini';
-import { wholeNumberSetting } from '../shared/setting-schemas';
+import { wholeNumberSetting } from 'msa-platform-blueprint/runtime';
 
 /** A product id: short, URL-safe. */
 export const ProductId = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,63}$/));

@@ -9,10 +9,8 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { runContainerProcess } from '../shared/container/container-process';
-import { RefreshingSettings } from '../shared/container/refreshing-settings';
-import { numberFromEnv, requiredEnv } from '../shared/environment';
-import { ServiceConfig } from '../shared/service-config';
+import { runContainerProcess, RefreshingSettings } from 'msa-platform-blueprint/runtime/container';
+import { ServiceConfig, numberFromEnv, requiredEnv } from 'msa-platform-blueprint/runtime';
 import { CATALOG_ROUTES, createCatalogApi } from './catalog-api';
 import { CatalogSettings } from './product';
 import { ProductStore } from './product-store';

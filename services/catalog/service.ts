@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { FargateServiceSpec } from '../../constructs/model/service-spec';
+import type { FargateServiceSpec } from 'msa-platform-blueprint';
 import { CATALOG_ROUTES } from './catalog-api';
 
 /** Catalog: answers for products. A container service on Fargate, owns its table. */

@@ -10,9 +10,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, Context, SQSEvent } from 'aws-lambda';
-import { requiredEnv } from '../shared/environment';
-import { createEventConsumer } from '../shared/event-consumer';
-import { lambdaEventKind } from '../shared/lambda-event';
+import { requiredEnv, createEventConsumer, lambdaEventKind } from 'msa-platform-blueprint/runtime';
+import { DOMAIN_EVENTS } from '../shared/domain-events';
 import { createInventoryActions } from './inventory-actions';
 import { createInventoryApi } from './inventory-api';
 import { PARTITION_KEY, StockStore } from './stock-store';
@@ -27,7 +26,7 @@ const actions = createInventoryActions({
   logger,
 });
 const api = createInventoryApi({ store, logger });
-const consumer = createEventConsumer({ handlers: { OrderConfirmed: actions.orderConfirmed }, logger });
+const consumer = createEventConsumer({ events: DOMAIN_EVENTS, handlers: { OrderConfirmed: actions.orderConfirmed }, logger });
 
 export async function handler(event: unknown, context: Context): Promise<unknown> {
   switch (lambdaEventKind(event)) {

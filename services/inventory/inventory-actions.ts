@@ -13,8 +13,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { DOMAIN_EVENTS, type DomainEventDetail } from '../shared/domain-events';
-import { InvalidCommandError, sagaCommand } from '../shared/saga-command';
-import { validate } from '../shared/validation';
+import { InvalidCommandError, sagaCommand, validate } from 'msa-platform-blueprint/runtime';
 import { INVENTORY_SAGA_ACTIONS, type StockLine, mergeLines, reservationAmount } from './inventory';
 import type { StockStore } from './stock-store';
 

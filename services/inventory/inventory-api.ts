@@ -9,11 +9,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { handleHttp } from '../shared/http-handler';
-import { headerValue, requestParser } from '../shared/http-request';
-import { badRequest, created, notFound, ok, preconditionFailed, preconditionRequired, withHeaders } from '../shared/http-response';
-import { RouteHandler, routeRequests } from '../shared/http-router';
-import type { Checked } from '../shared/validation';
+import { handleHttp, headerValue, requestParser, badRequest, created, notFound, ok, preconditionFailed, preconditionRequired, withHeaders, RouteHandler, routeRequests, type Checked } from 'msa-platform-blueprint/runtime';
 import { type Product, ProductId, ProductStockRequest, StaleStockError } from './inventory';
 import type { StockPrecondition, StockStore } from './stock-store';
 

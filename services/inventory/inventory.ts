@@ -6,7 +6,7 @@
  * confirmed, lets the held units go with the order.
  */
 import * as z from 'zod/mini';
-import { BusinessRuleError } from '../shared/saga-command';
+import { BusinessRuleError } from 'msa-platform-blueprint/runtime';
 
 /** The actions the inventory performs in a saga: hold an order's stock, and give it back. */
 export const INVENTORY_SAGA_ACTIONS = ['reserveStock', 'releaseStock'] as const;

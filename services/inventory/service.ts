@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as z from 'zod';
-import type { LambdaServiceSpec } from '../../constructs/model/service-spec';
+import type { LambdaServiceSpec } from 'msa-platform-blueprint';
 import { INVENTORY_SAGA_ACTIONS, ProductStockRequest } from './inventory';
 import { PARTITION_KEY } from './stock-store';
 

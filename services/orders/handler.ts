@@ -15,10 +15,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, Context, DynamoDBStreamEvent } from 'aws-lambda';
-import { numberFromEnv, requiredEnv } from '../shared/environment';
-import { EventPublisher } from '../shared/event-publisher';
-import { lambdaEventKind } from '../shared/lambda-event';
-import { ServiceConfig } from '../shared/service-config';
+import { numberFromEnv, requiredEnv, EventPublisher, lambdaEventKind, ServiceConfig } from 'msa-platform-blueprint/runtime';
+import { DOMAIN_EVENTS } from '../shared/domain-events';
 import { OrderSettings } from './order';
 import { createOrderProjection } from './order-projection';
 import { OrderReadModel } from './order-read-model';
@@ -53,7 +51,7 @@ const api = createOrdersApi({
 const projection = createOrderProjection({
   store,
   readModel,
-  publisher: new EventPublisher({ busName: requiredEnv('EVENT_BUS_NAME'), source: 'orders', client: new EventBridgeClient({}) }),
+  publisher: new EventPublisher({ events: DOMAIN_EVENTS, busName: requiredEnv('EVENT_BUS_NAME'), source: 'orders', client: new EventBridgeClient({}) }),
   logger,
 });
 const sagaActions = createOrderSagaActions({ store, logger });

@@ -14,8 +14,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { DomainEvent } from '../shared/domain-events';
-import type { EventPublisher } from '../shared/event-publisher';
+import type { DOMAIN_EVENTS, DomainEvent } from '../shared/domain-events';
+import type { EventPublisher } from 'msa-platform-blueprint/runtime';
 import { OrderHistoryError, type Order } from './order';
 import type { OrderReadModel } from './order-read-model';
 import { type OrderStore, type StoredEvent, storedEventFromItem } from './order-store';
@@ -24,7 +24,7 @@ import { type OrderStore, type StoredEvent, storedEventFromItem } from './order-
 export interface OrderProjectionProps {
   readonly store: Pick<OrderStore, 'load'>;
   readonly readModel: Pick<OrderReadModel, 'put'>;
-  readonly publisher: Pick<EventPublisher, 'publish'>;
+  readonly publisher: Pick<EventPublisher<typeof DOMAIN_EVENTS>, 'publish'>;
   readonly logger: Logger;
 }
 

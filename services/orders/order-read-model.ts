@@ -7,7 +7,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { pageCursor } from '../shared/page-cursor';
+import { pageCursor } from 'msa-platform-blueprint/runtime';
 import { type Order, OrderId } from './order';
 
 /** The read model's partition key and list index (the spec's `eventSourcing.readModel`). */

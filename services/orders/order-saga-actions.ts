@@ -6,8 +6,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod/mini';
 import { DOMAIN_EVENTS } from '../shared/domain-events';
-import { InvalidCommandError, failureReason, sagaCommand } from '../shared/saga-command';
-import { validate } from '../shared/validation';
+import { InvalidCommandError, failureReason, sagaCommand, validate } from 'msa-platform-blueprint/runtime';
 import { ORDER_SAGA_ACTIONS, type Order, type OrderEvent, confirmOrder, rejectOrder } from './order';
 import type { OrderStore } from './order-store';
 

@@ -9,7 +9,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { validate } from '../shared/validation';
+import { validate } from 'msa-platform-blueprint/runtime';
 import { type Order, type OrderEvent, OrderHistoryError, SNAPSHOT_EVERY, StoredOrderEvent, foldOrder, isSnapshotVersion } from './order';
 
 /** The service table's partition key attribute (the spec's `table.partitionKey`). */

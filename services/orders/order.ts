@@ -7,8 +7,7 @@
  * request schemas, only types, lengths, bounds, patterns and strict objects.
  */
 import * as z from 'zod/mini';
-import { wholeNumberSetting } from '../shared/setting-schemas';
-import type { FieldProblem } from '../shared/validation';
+import { wholeNumberSetting, type FieldProblem } from 'msa-platform-blueprint/runtime';
 
 /** Most units of one product per order line. */
 export const MAX_QUANTITY = 1000;

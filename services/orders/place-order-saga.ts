@@ -1,4 +1,4 @@
-import type { SagaSpec } from '../../constructs/model/saga-spec';
+import type { SagaSpec } from 'msa-platform-blueprint';
 
 /**
  * Placing an order across services: hold the stock, take the payment, confirm the order. When a

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as z from 'zod';
-import type { LambdaServiceSpec } from '../../constructs/model/service-spec';
+import type { LambdaServiceSpec } from 'msa-platform-blueprint';
 import { CreateOrderRequest, ORDER_SAGA_ACTIONS } from './order';
 import { BY_CUSTOMER_INDEX, READ_MODEL_KEY } from './order-read-model';
 import { PARTITION_KEY } from './order-store';

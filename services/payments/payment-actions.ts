@@ -14,8 +14,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { DOMAIN_EVENTS } from '../shared/domain-events';
-import { InvalidCommandError, sagaCommand } from '../shared/saga-command';
-import { validate } from '../shared/validation';
+import { InvalidCommandError, sagaCommand, validate } from 'msa-platform-blueprint/runtime';
 import type { ChargeStore } from './charge-store';
 import { type Charge, PAYMENT_SAGA_ACTIONS, PaymentSettings, decideCharge, isRefundable } from './payments';
 

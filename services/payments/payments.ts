@@ -2,8 +2,7 @@
  * Payments: the rules a charge must keep, and its states. Plain TypeScript without AWS.
  */
 import * as z from 'zod/mini';
-import { wholeNumberSetting } from '../shared/setting-schemas';
-import { BusinessRuleError } from '../shared/saga-command';
+import { wholeNumberSetting, BusinessRuleError } from 'msa-platform-blueprint/runtime';
 
 /** The actions payments performs in a saga: take the payment, and give it back. */
 export const PAYMENT_SAGA_ACTIONS = ['chargePayment', 'refundPayment'] as const;

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { LambdaServiceSpec } from '../../constructs/model/service-spec';
+import type { LambdaServiceSpec } from 'msa-platform-blueprint';
 import { PARTITION_KEY } from './charge-store';
 import { PAYMENT_SAGA_ACTIONS } from './payments';
 

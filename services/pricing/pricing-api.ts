@@ -7,11 +7,8 @@
  * unexpected) is the shared `handleContainerHttp`.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { handleContainerHttp, type RequestScope } from '../shared/container/container-http-handler';
-import type { ProxyHandler } from '../shared/container/http-server';
-import { requestParser } from '../shared/http-request';
-import { ok } from '../shared/http-response';
-import { routeRequests } from '../shared/http-router';
+import { handleContainerHttp, type RequestScope, type ProxyHandler } from 'msa-platform-blueprint/runtime/container';
+import { ok, requestParser, routeRequests } from 'msa-platform-blueprint/runtime';
 import { type PricingSettings, QuoteRequest, priceQuote } from './quote';
 
 /** The routes, as the spec and the container server know them. */

@@ -2,7 +2,7 @@
  * Price quotes: plain domain logic with no I/O. Amounts are whole cents, so sums never round.
  */
 import * as z from 'zod/mini';
-import { validate } from '../shared/validation';
+import { validate } from 'msa-platform-blueprint/runtime';
 
 /** Most lines one quote may have. */
 export const MAX_LINES = 100;

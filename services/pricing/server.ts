@@ -6,7 +6,7 @@
  * Environment: `CONFIG_taxRatePercent` and `CONFIG_currency` (the chart's ConfigMap), and what
  * `runContainerProcess` reads.
  */
-import { runContainerProcess } from '../shared/container/container-process';
+import { runContainerProcess } from 'msa-platform-blueprint/runtime/container';
 import { PRICING_ROUTES, createPricingApi } from './pricing-api';
 import { settingsFromEnvironment } from './quote';
 

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { KubernetesServiceSpec } from '../../constructs/model/service-spec';
+import type { KubernetesServiceSpec } from 'msa-platform-blueprint';
 import { PRICING_ROUTES } from './pricing-api';
 
 /** Pricing: prices quotes with the configured tax rate. A container service on Kubernetes (EKS). */

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { DEV_PROFILE, PROD_PROFILE, type PlatformProfile } from '../../constructs/profile';
 import type { ServiceSpec } from '../../constructs/model/service-spec';
 import { createPlatformApp } from '../../stacks/create-app';
-import type { PlatformStacks } from '../../stacks/platform-stacks';
+import type { PlatformStacks } from '../../constructs/platform-stacks';
 import { generateCatalog, generatedServiceName } from '../support/generated-catalog';
 
 // Synth without bundling and without the gates (validation-gates.test.ts runs them on the demo). The

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DEV_PROFILE } from '../../constructs/profile';
 import { createPlatformApp } from '../../stacks/create-app';
-import type { PlatformStacks } from '../../stacks/platform-stacks';
+import type { PlatformStacks } from '../../constructs/platform-stacks';
 
 // Bundling is skipped, so asset hashes come from construct ids and bundling options. Those options can
 // carry machine-specific details, so asset hashes are replaced by a placeholder to keep snapshots portable.

@@ -7,8 +7,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { PROFILES } from '../../constructs/profile';
 import { createPlatformApp } from '../../stacks/create-app';
-import { VALIDATE_AGAINST_DEFAULT_RULES, addValidationGates } from '../../stacks/validation-gates';
-import { ControlTowerGuardGate, applicableRules, controlTowerRuleFiles } from '../../stacks/control-tower-guard';
+import { VALIDATE_AGAINST_DEFAULT_RULES, addValidationGates } from '../../constructs/gates/validation-gates';
+import { ControlTowerGuardGate, applicableRules, controlTowerRuleFiles } from '../../constructs/gates/control-tower-guard';
 
 // Synth with every gate is CPU-heavy (cdk-nag + cfn-guard + schema validation); three synths in all,
 // and one comparison of the guard gate with the full rule set on a few templates.

@@ -2,7 +2,7 @@
  * A real `ContainerHttpServer` on 127.0.0.1 and a free port, health path `/health`, a one-second
  * drain budget: the container runtime as the API tests call it.
  */
-import { ContainerHttpServer, type ProxyHandler, type ServerLog } from '../../services/shared/container/http-server';
+import { ContainerHttpServer, type ProxyHandler, type ServerLog } from '../../runtime/container/http-server';
 
 export interface LoopbackContainerServer {
   readonly server: ContainerHttpServer;

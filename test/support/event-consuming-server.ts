@@ -7,8 +7,9 @@
  * Its handler logs `order confirmed started` and `order confirmed handled` with the order id; an
  * order id starting with `slow-` takes a second, one starting with `fail-` throws.
  */
-import { runContainerProcess } from '../../services/shared/container/container-process';
-import { jsonResponse } from '../../services/shared/http-response';
+import { runContainerProcess } from '../../runtime/container/container-process';
+import { jsonResponse } from '../../runtime/http-response';
+import { DOMAIN_EVENTS } from '../../services/shared/domain-events';
 
 const handled: string[] = [];
 
@@ -19,7 +20,9 @@ runContainerProcess({
     if (event.resource === '/slow') await new Promise((resolve) => setTimeout(resolve, 1_000));
     return jsonResponse(200, { handled });
   },
-  events: (logger) => ({
+  events: {
+    schemas: DOMAIN_EVENTS,
+    handlers: (logger) => ({
     OrderConfirmed: async ({ orderId }, { id }) => {
       logger.info('order confirmed started', { orderId, eventId: id });
       if (orderId.startsWith('slow-')) await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -27,5 +30,6 @@ runContainerProcess({
       handled.push(orderId);
       logger.info('order confirmed handled', { orderId, eventId: id });
     },
-  }),
+    }),
+  },
 });

@@ -2,7 +2,7 @@
  * A service registry in memory, implementing the same interface as Cloud Map's: the BFF tests find
  * their loopback services through it. It counts lookups and can be told to fail the next ones.
  */
-import type { ServiceInstance, ServiceRegistryClient } from '../../services/shared/discovery';
+import type { ServiceInstance, ServiceRegistryClient } from '../../runtime/discovery';
 
 export class LocalRegistry implements ServiceRegistryClient {
   readonly #services = new Map<string, ServiceInstance[]>();

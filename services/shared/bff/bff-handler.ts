@@ -6,8 +6,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { handleHttp } from '../http-handler';
-import { RouteHandler, Routes, routeRequests } from '../http-router';
+import { handleHttp, RouteHandler, Routes, routeRequests } from 'msa-platform-blueprint/runtime';
 
 /** The header that lists the dependencies a response was degraded by. */
 export const DEGRADED_HEADER = 'x-degraded';

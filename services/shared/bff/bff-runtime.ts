@@ -11,13 +11,7 @@ import type { AppConfigProvider } from '@aws-lambda-powertools/parameters/appcon
 import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type * as zod from 'zod/v4/core';
-import { DependencyBreakers } from '../circuit-breaker';
-import { CloudMapRegistry, ServiceDiscovery, ServiceRegistryClient } from '../discovery';
-import { numberFromEnv, requiredEnv } from '../environment';
-import { FeatureFlags } from '../feature-flags';
-import { resilienceSettings } from '../resilience-settings';
-import { ServiceCaller } from '../service-caller';
-import { ServiceConfig } from '../service-config';
+import { DependencyBreakers, CloudMapRegistry, ServiceDiscovery, ServiceRegistryClient, numberFromEnv, requiredEnv, FeatureFlags, resilienceSettings, ServiceCaller, ServiceConfig } from 'msa-platform-blueprint/runtime';
 import { LastGoodCache } from './last-good-cache';
 import { BffDependency, OrderAggregateSources } from './order-aggregate';
 import { ResilientServices } from './resilient-services';

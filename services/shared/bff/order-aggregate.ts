@@ -6,7 +6,7 @@
  */
 import type { Product } from '../../catalog/product';
 import type { Order } from '../../orders/order';
-import type { ServiceResponse } from '../service-caller';
+import type { ServiceResponse } from 'msa-platform-blueprint/runtime';
 import type { LastGoodCache } from './last-good-cache';
 import type { ResilientServices } from './resilient-services';
 

@@ -5,9 +5,7 @@
  * that neither `orders` nor a stale copy can give is a 503.
  */
 import * as z from 'zod/mini';
-import { correlationIdOf, requestParser } from '../http-request';
-import { jsonResponse, notFound, serviceUnavailable, withHeaders } from '../http-response';
-import type { RouteHandler } from '../http-router';
+import { correlationIdOf, requestParser, jsonResponse, notFound, serviceUnavailable, withHeaders, type RouteHandler } from 'msa-platform-blueprint/runtime';
 import { DEGRADED_HEADER } from './bff-handler';
 import { OrderAggregate, OrderAggregateSources, aggregateOrder } from './order-aggregate';
 

@@ -3,9 +3,8 @@
  * resilience policy (read from the config store, cached) and through its circuit breaker, with a
  * fallback when the call fails or the breaker is open.
  */
-import type { ResolvedResiliencePolicy } from '../../../constructs/model/service-spec';
-import type { DependencyBreakers, Fallback } from '../circuit-breaker';
-import type { ServiceCaller, ServiceRequest, ServiceResponse } from '../service-caller';
+import type { ResolvedResiliencePolicy } from 'msa-platform-blueprint';
+import type { DependencyBreakers, Fallback, ServiceCaller, ServiceRequest, ServiceResponse } from 'msa-platform-blueprint/runtime';
 
 /** Properties of {@link ResilientServices}. */
 export interface ResilientServicesProps<D extends string> {

@@ -8,7 +8,7 @@ import type { ServiceSpec } from '../../../constructs/model/service-spec';
 import { DEV_PROFILE } from '../../../constructs/profile';
 import { orders } from '../../../services/orders/service';
 import { createPlatformApp } from '../../../stacks/create-app';
-import type { PlatformStacks } from '../../../stacks/platform-stacks';
+import type { PlatformStacks } from '../../../constructs/platform-stacks';
 import { lambdaSpec } from '../model/fixtures/specs';
 import { arnText, logicalIds, newStack } from '../helpers';
 

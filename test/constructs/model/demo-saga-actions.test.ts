@@ -11,7 +11,7 @@ import { ORDER_SAGA_ACTIONS } from '../../../services/orders/order';
 import { createOrderSagaActions } from '../../../services/orders/order-saga-actions';
 import { PAYMENT_SAGA_ACTIONS } from '../../../services/payments/payments';
 import { createPaymentActions } from '../../../services/payments/payment-actions';
-import { InvalidCommandError } from '../../../services/shared/saga-command';
+import { InvalidCommandError } from '../../../runtime/saga-command';
 import { lambdaContext } from '../../support/api-gateway-events';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });

@@ -6,7 +6,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as net from 'node:net';
 import { catalog } from '../../../services/catalog/service';
-import { REQUEST_DURATION_METRIC } from '../../../services/shared/container/request-metrics';
+import { REQUEST_DURATION_METRIC } from '../../../runtime/container/request-metrics';
 import { TEST_CREDENTIALS, TEST_REGION } from '../../support/aws-test-settings';
 import { RunningProcess, StallingProxy, bundleContainerEntry, startProcess, startStallingProxy } from '../../support/container-process';
 import { LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';

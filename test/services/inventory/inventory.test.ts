@@ -1,5 +1,5 @@
 import { OutOfStockError, ProductStockRequest, UnknownProductError, mergeLines, reservationAmount } from '../../../services/inventory/inventory';
-import { validate } from '../../../services/shared/validation';
+import { validate } from '../../../runtime/validation';
 
 describe('inventory rules', () => {
   test('merges lines of the same product, keeping first-seen order', () => {

@@ -10,7 +10,8 @@ import { createOrderProjection } from '../../../services/orders/order-projection
 import { InvalidCursorError, OrderReadModel } from '../../../services/orders/order-read-model';
 import { OrderStore } from '../../../services/orders/order-store';
 import { orders } from '../../../services/orders/service';
-import { EventPublisher } from '../../../services/shared/event-publisher';
+import { EventPublisher } from '../../../runtime/event-publisher';
+import { DOMAIN_EVENTS } from '../../../services/shared/domain-events';
 import { lambdaContext } from '../../support/api-gateway-events';
 import { CapturedOutput, captureOutput } from '../../support/captured-output';
 import { EventBusServer, startEventBusServer } from '../../support/event-bus-server';
@@ -50,7 +51,7 @@ describe('order projection', () => {
     project = createOrderProjection({
       store,
       readModel,
-      publisher: new EventPublisher({ busName: 'shop-test-events', source: 'orders', client: bus.client() }),
+      publisher: new EventPublisher({ events: DOMAIN_EVENTS, busName: 'shop-test-events', source: 'orders', client: bus.client() }),
       logger: new Logger({ serviceName: 'orders' }),
     });
   });

@@ -16,7 +16,7 @@ import {
   rejectOrder,
 } from '../../../services/orders/order';
 import { orders } from '../../../services/orders/service';
-import { validate } from '../../../services/shared/validation';
+import { validate } from '../../../runtime/validation';
 
 const settings: OrderSettings = { maxItemsPerOrder: 3, currency: 'EUR' };
 const request: CreateOrderRequest = {

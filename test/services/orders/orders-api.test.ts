@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { OrderReadModel } from '../../../services/orders/order-read-model';
 import { OrderStore, PARTITION_KEY } from '../../../services/orders/order-store';
 import { createOrdersApi } from '../../../services/orders/orders-api';
-import { downstreamHeaders } from '../../../services/shared/call-context';
+import { downstreamHeaders } from '../../../runtime/call-context';
 import { orders } from '../../../services/orders/service';
 import { apiGatewayEvent, lambdaContext } from '../../support/api-gateway-events';
 import { CapturedOutput, captureOutput } from '../../support/captured-output';

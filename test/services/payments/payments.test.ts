@@ -1,5 +1,5 @@
 import { type Charge, PaymentDeclinedError, PaymentSettings, decideCharge, isRefundable } from '../../../services/payments/payments';
-import { validate } from '../../../services/shared/validation';
+import { validate } from '../../../runtime/validation';
 
 const at = new Date('2025-11-24T17:00:01.000Z');
 const request = { orderId: 'o-1', customerId: 'c-1', amountMinor: 13_800, currency: 'EUR' };

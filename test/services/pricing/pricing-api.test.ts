@@ -5,7 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PRICING_ROUTES, createPricingApi } from '../../../services/pricing/pricing-api';
 import { pricing } from '../../../services/pricing/service';
-import type { ContainerHttpServer } from '../../../services/shared/container/http-server';
+import type { ContainerHttpServer } from '../../../runtime/container/http-server';
 import { CapturedOutput, captureOutput } from '../../support/captured-output';
 import { serveOnLoopback } from '../../support/container-server';
 

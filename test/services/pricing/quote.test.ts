@@ -1,5 +1,5 @@
 import { MAX_LINES, QuoteRequest, priceQuote, settingsFromEnvironment } from '../../../services/pricing/quote';
-import { validate } from '../../../services/shared/validation';
+import { validate } from '../../../runtime/validation';
 
 const settings = { taxRatePercent: 19, currency: 'EUR' };
 

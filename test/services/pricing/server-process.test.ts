@@ -5,7 +5,7 @@
  * SIGTERM the way the kubelet stops it.
  */
 import * as http from 'node:http';
-import { REQUEST_DURATION_METRIC } from '../../../services/shared/container/request-metrics';
+import { REQUEST_DURATION_METRIC } from '../../../runtime/container/request-metrics';
 import { RunningProcess, bundleContainerEntry, startProcess } from '../../support/container-process';
 import { OtlpReceiver, startOtlpReceiver } from '../../support/otlp-receiver';
 import { isJsonClientError, sendRaw } from '../../support/raw-http';

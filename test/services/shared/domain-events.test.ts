@@ -1,7 +1,7 @@
 import { DOMAIN_EVENTS, checkDomainEvent, isDomainEventType } from '../../../services/shared/domain-events';
-import { EventPublisher, InvalidEventError } from '../../../services/shared/event-publisher';
-import { lambdaEventKind } from '../../../services/shared/lambda-event';
-import { BusinessRuleError, failureReason } from '../../../services/shared/saga-command';
+import { EventPublisher, InvalidEventError } from '../../../runtime/event-publisher';
+import { lambdaEventKind } from '../../../runtime/lambda-event';
+import { BusinessRuleError, failureReason } from '../../../runtime/saga-command';
 import { EventBusServer, startEventBusServer } from '../../support/event-bus-server';
 import { eventBridgeMessage, insertRecord, sqsEvent, streamEvent } from '../../support/lambda-events';
 import { apiGatewayEvent } from '../../support/api-gateway-events';
@@ -39,7 +39,7 @@ describe('EventPublisher', () => {
   afterAll(async () => {
     await bus.stop();
   });
-  const publisher = () => new EventPublisher({ busName: 'shop-test-events', source: 'orders', client: bus.client() });
+  const publisher = () => new EventPublisher({ events: DOMAIN_EVENTS, busName: 'shop-test-events', source: 'orders', client: bus.client() });
 
   test('publishes checked events with the type as detail-type and the service as source, in calls of ten', async () => {
     const events = Array.from({ length: 12 }, (_, i) => ({ type: 'OrderPlaced' as const, detail: { ...placed, orderId: `batch-${i}` } }));
