@@ -5,7 +5,7 @@
  * call it makes), the id returned in `x-correlation-id`, stored metrics flushed, and anything
  * unexpected a 500 that tells nothing of its cause (the cause goes to the log).
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { callContextOf, runWithCallContext } from './call-context';
@@ -17,7 +17,8 @@ import { validate } from './validation';
 
 /** What a service adds to the frame. */
 export interface HttpHandlerOptions {
-  readonly logger: Logger;
+  /** Logs every request's problems and failures. @default - a logger named by `POWERTOOLS_SERVICE_NAME` (which the platform sets) */
+  readonly logger?: Logger;
   /** Flushed after every request. @default - no metrics */
   readonly metrics?: Metrics;
   /** Runs before the routes, with the invocation's context (e.g. to register it for idempotency). */
@@ -29,8 +30,9 @@ export interface HttpHandlerOptions {
 }
 
 /** Wraps `route` in the frame described above. */
-export function handleHttp(route: RouteHandler, options: HttpHandlerOptions): RouteHandler {
-  const { logger, metrics } = options;
+export function handleHttp(route: RouteHandler, options: HttpHandlerOptions = {}): RouteHandler {
+  const { metrics } = options;
+  const logger = options.logger ?? new Logger();
   return async (event, context) => {
     const shape = validate(ProxyEventShape, event);
     if (!shape.ok) {

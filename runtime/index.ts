@@ -12,6 +12,9 @@
 // The environment the platform gives a service (names of the variables, ports, shutdown budget).
 export * from '../constructs/model/service-contract';
 export { requiredEnv, numberFromEnv } from './environment';
+// The logger and metrics every helper here takes (Powertools for AWS Lambda), so a service needs no import of its own.
+export { Logger } from '@aws-lambda-powertools/logger';
+export { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
 // HTTP: the handler frame, requests, responses, routes, idempotency, paging.
 export * from './http-handler';
