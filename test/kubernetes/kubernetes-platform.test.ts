@@ -122,7 +122,7 @@ describe('KubernetesPlatform', () => {
     expect(images.map((image) => image.displayName)).toEqual(['Kubernetes/pricingImage']);
     expect(images[0].source).toMatchObject({ dockerFile: 'services/pricing/Dockerfile', platform: 'linux/amd64' });
     const context = path.join(assembly.directory, images[0].source.directory);
-    expect(fs.readdirSync(context).sort()).toEqual(['.dockerignore', 'constructs', 'package-lock.json', 'package.json', 'services', 'tsconfig.json']);
+    expect(fs.readdirSync(context).sort()).toEqual(['.dockerignore', 'constructs', 'package-lock.json', 'package.json', 'runtime', 'services', 'tsconfig.json']);
     expect(fs.readdirSync(path.join(context, 'constructs'))).toEqual(['model']);
   });
 

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { buildSync } from 'esbuild';
 import type { ServiceSpec } from '../../constructs/model/service-spec';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -67,6 +68,18 @@ export function describeContainerDockerfile(spec: ServiceSpec, expected: Dockerf
       expect(argsOf(build, 'RUN')).toContain(`npm run --silent bundle:container -- ${expected.entry} --outfile=/out/server.js`);
       const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts;
       expect(scripts['bundle:container']).toMatch(/^esbuild --bundle --platform=node --target=node24 /);
+    });
+
+    test('the build stage copies every source file the bundle reads, and the .dockerignore lets each of them in', () => {
+      // What the bundle reads, found by bundling it here; node_modules come from npm ci in the image.
+      const { metafile } = buildSync({ entryPoints: [path.join(ROOT, expected.entry)], bundle: true, platform: 'node', write: false, metafile: true, absWorkingDir: ROOT, logLevel: 'silent' });
+      const sources = Object.keys(metafile.inputs).filter((file) => !file.includes('node_modules/'));
+      const copied = argsOf(stages[0], 'COPY').map((args) => args.split(/\s+/)[0].replace(/\/$/, ''));
+      const allowed = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').filter((line) => line.startsWith('!')).map((line) => line.slice(1).replace(/\/$/, ''));
+      const under = (file: string, dirs: readonly string[]) => dirs.some((dir) => file === dir || file.startsWith(`${dir}/`));
+      expect(sources.length).toBeGreaterThan(0);
+      expect(sources.filter((file) => !under(file, copied))).toEqual([]);
+      expect(sources.filter((file) => !under(file, allowed))).toEqual([]);
     });
 
     test(`the runtime stage holds only the bundle, runs as ${expected.user}, with node itself as PID 1`, () => {

@@ -302,7 +302,7 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
     expect(images[0].source).toMatchObject({ dockerFile: 'services/catalog/Dockerfile', platform: 'linux/arm64' });
     // The context is the repository root, cut down by the root .dockerignore to what the Dockerfile copies.
     const context = path.join(assembly.directory, images[0].source.directory);
-    expect(fs.readdirSync(context).sort()).toEqual(['.dockerignore', 'constructs', 'package-lock.json', 'package.json', 'services', 'tsconfig.json']);
+    expect(fs.readdirSync(context).sort()).toEqual(['.dockerignore', 'constructs', 'package-lock.json', 'package.json', 'runtime', 'services', 'tsconfig.json']);
     const appImage = JSON.stringify(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'));
     expect(appImage).toContain(`container-assets-\${AWS::AccountId}-\${AWS::Region}:${images[0].source.directory.replace(/^asset\./, '')}`);
   });
