@@ -42,6 +42,7 @@ export * from './kubernetes/service-manifests';
 export * from './kubernetes/kubernetes-platform';
 export * from './kubernetes/cluster-load-balancer';
 export * from './observability/alert-topic';
+export * from './observability/platform-budget';
 export * from './observability/log-aggregation';
 export * from './observability/log-domain-setup';
 export * from './observability/cluster-observability';

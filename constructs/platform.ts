@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Tags } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -24,6 +24,7 @@ import type { ServiceSpec } from './model/service-spec';
 import { validatePlatform } from './model/validate-platform';
 import { PlatformNetwork } from './network/platform-network';
 import { AlertTopic } from './observability/alert-topic';
+import { PlatformBudget } from './observability/platform-budget';
 import type { ClusterObservability } from './observability/cluster-observability';
 import { LogAggregation } from './observability/log-aggregation';
 import { PlatformOverview } from './observability/platform-overview';
@@ -180,6 +181,8 @@ export class MicroservicePlatform extends Construct {
   public readonly alerts: AlertTopic;
   /** Topic the deployment alarms notify: the platform alert topic (`alerts.topic`). */
   public readonly alertTopic: sns.ITopic;
+  /** The monthly budget of the environment, when its profile sets one (`monthlyBudgetUsd`). */
+  public readonly budget?: PlatformBudget;
   /** The central log store and the pipeline every service log group feeds. */
   public readonly logs: LogAggregation;
   /** Dashboard and alarms of each service, by service name. */
@@ -204,15 +207,25 @@ export class MicroservicePlatform extends Construct {
     const sagaSpecs = props.sagas ?? [];
 
     const placement = props.placement ?? {};
+    // Everything the platform makes carries its name and environment: the budget counts by these tags.
+    const costTags = { platform: platformName, environment: profile.name };
+    const tagged = new Set<Construct>();
+    const tag = (scope: Construct): Construct => {
+      if (!tagged.has(scope)) {
+        tagged.add(scope);
+        for (const [key, value] of Object.entries(costTags)) Tags.of(scope).add(key, value);
+      }
+      return scope;
+    };
     const scopeOf = (layer: PlatformLayer): Construct => {
       const target = layer === 'observability' ? placement.observability ?? placement.edgeStage ?? placement.edge : placement[layer];
-      if (target) return target;
+      if (target) return tag(target);
       try {
         Stack.of(this);
       } catch {
         throw ConstructPropError.of(this, `placement.${layer}`, 'is missing and the platform is not inside a stack; give a stack for every layer, or create the platform inside a stack');
       }
-      return this;
+      return tag(this);
     };
     const environmentName = profile.name;
     const prefix = `${platformName}-${environmentName}`;
@@ -245,6 +258,9 @@ export class MicroservicePlatform extends Construct {
     // One topic every alarm of the platform notifies (messaging, flags, services, the overview).
     this.alerts = new AlertTopic(shared, 'Alerts', { topicName: `${prefix}-alerts`, retain: retainData });
     this.alertTopic = this.alerts.topic;
+    if (profile.monthlyBudgetUsd !== undefined) {
+      this.budget = new PlatformBudget(shared, 'Budget', { budgetName: `${prefix}-monthly`, monthlyLimitUsd: profile.monthlyBudgetUsd, alertTopic: this.alerts, costTags });
+    }
     if (sagaSpecs.length > 0 || this.services.some((spec) => spec.events?.publishes?.length || spec.events?.consumes?.length)) {
       this.events = new EventBackbone(shared, 'Events', { busName: `${prefix}-events`, retainData, alarmTopic: this.alerts.topic });
     }
@@ -272,7 +288,7 @@ export class MicroservicePlatform extends Construct {
       let deployment = deployments.get(runtime.name);
       if (deployment === undefined) deployments.set(runtime.name, (deployment = runtime.bind(context)));
       const layer = runtime.layer ?? 'services';
-      services.set(spec.name, deployment.deploy(placement.service?.(spec, layer) ?? scopeOf(layer), spec));
+      services.set(spec.name, deployment.deploy(tag(placement.service?.(spec, layer) ?? scopeOf(layer)), spec));
       layers.set(spec.name, layer);
     }
     this.runtimeDeployments = deployments;

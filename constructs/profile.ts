@@ -37,6 +37,12 @@ export interface PlatformProfile {
   readonly lambdaFaultInjection: boolean;
   /** The central log store (OpenSearch): its size and availability, and why it is relaxed where it is. */
   readonly logSearch: LogSearchProfile;
+  /**
+   * What the environment may cost in a month (USD): an AWS Budgets budget over the resources tagged
+   * with the platform and environment, which alerts the platform's alert topic on its forecast.
+   * @default - no budget
+   */
+  readonly monthlyBudgetUsd?: number;
 }
 
 /** Size and availability of the central log store, and the reason for any relaxation of the HA rules. */
@@ -74,6 +80,7 @@ export const DEV_PROFILE: PlatformProfile = {
   },
   chaosTaskStopPercent: 50,
   lambdaFaultInjection: true,
+  monthlyBudgetUsd: 300,
 };
 
 /** Highly available: three AZs, a NAT gateway in each, data retained and protected. */
@@ -101,6 +108,7 @@ export const PROD_PROFILE: PlatformProfile = {
   },
   chaosTaskStopPercent: 25,
   lambdaFaultInjection: false,
+  monthlyBudgetUsd: 1500,
 };
 
 /** The built-in profiles by name. */

@@ -15,8 +15,8 @@ import { sagaProblems } from './validate-patterns';
 export interface PlatformValidationInput {
   /** The platform name (lowercase, 1 to 16 characters). */
   readonly platformName: string;
-  /** The profile; only its name is checked here (it names the environment in every physical name). */
-  readonly profile: { readonly name: string };
+  /** The profile: its name (it names the environment in every physical name) and its budget are checked here. */
+  readonly profile: { readonly name: string; readonly monthlyBudgetUsd?: number };
   /** The service catalog. */
   readonly services: readonly ServiceSpecBase[];
   /** The sagas. @default - none */
@@ -37,8 +37,14 @@ export function platformProblems(input: PlatformValidationInput): ValidationProb
   // Names are derived only from a valid platform and profile name; a broken one is reported once, above.
   const namesValid = typeof platformName === 'string' && PLATFORM_NAME.test(platformName) && typeof profile?.name === 'string' && PROFILE_NAME.test(profile.name);
   const namePrefix = namesValid ? `${platformName}-${profile.name}` : undefined;
+  const budget = profile?.monthlyBudgetUsd;
+  const budgetProblems =
+    budget === undefined || (typeof budget === 'number' && Number.isFinite(budget) && budget > 0)
+      ? []
+      : [{ profile: String(profile?.name), field: 'monthlyBudgetUsd', message: `is ${String(budget)}; expected a positive amount of USD a month, or none for no budget` }];
   return [
     ...nameProblems,
+    ...budgetProblems,
     ...catalogProblems(services, { runtimes, namePrefix }),
     ...sagaProblems(sagas, services, { runtimes, namePrefix }),
   ];

@@ -1,3 +1,5 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -31,6 +33,7 @@ export class AlertTopic extends Construct {
   public readonly topic: sns.Topic;
   /** The key that encrypts its messages. */
   public readonly encryptionKey: EncryptionKey;
+  private budgetsAllowed = false;
 
   constructor(scope: Construct, id: string, props: AlertTopicProps) {
     super(scope, id);
@@ -47,5 +50,20 @@ export class AlertTopic extends Construct {
       retain: props.retain,
     }));
     for (const email of props.emails ?? []) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+  }
+
+  /** Lets AWS Budgets of this account publish to the topic and use its key (once, however often it is asked). */
+  public allowPublishFromBudgets(): void {
+    if (this.budgetsAllowed) return;
+    this.budgetsAllowed = true;
+    const account = Stack.of(this).account;
+    const budgetsService = new iam.ServicePrincipal('budgets.amazonaws.com');
+    const conditions = { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': `arn:${Stack.of(this).partition}:budgets::${account}:*` } };
+    this.encryptionKey.key.addToResourcePolicy(
+      new iam.PolicyStatement({ sid: 'BudgetsPublish', principals: [budgetsService], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions }),
+    );
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({ sid: 'BudgetsOfThisAccount', principals: [budgetsService], actions: ['sns:Publish'], resources: [this.topic.topicArn], conditions }),
+    );
   }
 }
