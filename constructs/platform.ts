@@ -1,5 +1,6 @@
 import { Stack, Tags } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ChaosExperiments } from './chaos/chaos-experiments';
@@ -181,6 +182,8 @@ export class MicroservicePlatform extends Construct {
   public readonly alerts: AlertTopic;
   /** Topic the deployment alarms notify: the platform alert topic (`alerts.topic`). */
   public readonly alertTopic: sns.ITopic;
+  /** The dashboards services share in place of one each, by key (`lambda-services`: every Lambda service, picked by a selector). */
+  public readonly sharedDashboards: ReadonlyMap<string, cloudwatch.Dashboard>;
   /** The monthly budget of the environment, when its profile sets one (`monthlyBudgetUsd`). */
   public readonly budget?: PlatformBudget;
   /** The central log store and the pipeline every service log group feeds. */
@@ -379,18 +382,25 @@ export class MicroservicePlatform extends Construct {
     if (this.gateway) this.logs.subscribe('gateway-access', this.gateway.accessLogGroup);
     const gatewayStage = this.gateway ? { apiName: `${prefix}-edge`, stageName: environmentName } : undefined;
     const monitoring = new Map<string, ServiceMonitoring>();
+    const sharedDashboards = new Map<string, cloudwatch.Dashboard>();
     for (const service of services.values()) {
       service.logGroups.forEach((logGroup, index) => this.logs.subscribe(index === 0 ? service.spec.name : `${service.spec.name}-${index}`, logGroup));
-      // Its dashboard and alarms beside the service, so the observability layer does not grow with the catalog.
+      const target = service.monitoringTarget;
+      // Services of a kind that share a dashboard (one for all Lambda services) get it once, in the observability layer.
+      const shared = target.sharedDashboard;
+      if (shared && !sharedDashboards.has(shared.key)) sharedDashboards.set(shared.key, shared.create(observability, `Dashboards-${shared.key}`, prefix));
+      // Its alarms (and its own dashboard, when it shares none) beside the service, so the observability layer does not grow with the catalog.
       monitoring.set(service.spec.name, new ServiceMonitoring(service, 'Monitoring', {
         spec: service.spec,
         namePrefix: prefix,
         alertTopic: this.alerts.topic,
-        target: service.monitoringTarget,
+        target,
         gateway: service.gatewayTarget ? gatewayStage : undefined,
+        dashboard: shared === undefined,
       }));
     }
     this.monitoring = monitoring;
+    this.sharedDashboards = sharedDashboards;
     this.overview = new PlatformOverview(observability, 'Overview', {
       namePrefix: prefix,
       alertTopic: this.alerts.topic,

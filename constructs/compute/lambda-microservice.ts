@@ -406,7 +406,7 @@ export class LambdaMicroservice extends Construct implements DeployedService {
 
   /** Invocations, errors, p99 duration and throttles; the failure queue when no alarm watches it yet. */
   public get monitoringTarget(): MonitoringTarget {
-    return lambdaMonitoring(this.function, this.failureAlarm ? [] : [this.failureQueue]);
+    return lambdaMonitoring(this.function, this.failureAlarm ? [] : [this.failureQueue], { functionName: this.functionName });
   }
 
   /**

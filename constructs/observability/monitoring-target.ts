@@ -2,6 +2,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
 import type { CustomThreshold, MonitoringFacade } from 'cdk-monitoring-constructs';
+import type { Construct } from 'constructs';
 import type { ServiceSpecBase } from '../model/service-spec';
 
 import type { MonitoringThresholds } from '../model/monitoring-policy';
@@ -43,6 +44,20 @@ export interface MonitoringTarget {
    * @default - none
    */
   readonly deadLetterQueues?: readonly sqs.IQueue[];
+  /**
+   * A dashboard the services of this kind share, in place of a dashboard each. A platform makes it
+   * once per `key` and gives those services no dashboard of their own (they keep their alarms).
+   * @default - the service has a dashboard of its own
+   */
+  readonly sharedDashboard?: SharedDashboard;
+}
+
+/** A dashboard several services share (for example every Lambda service of a platform, picked by a selector). */
+export interface SharedDashboard {
+  /** Services whose targets give the same key share one dashboard. */
+  readonly key: string;
+  /** Makes the dashboard, once per key, in `scope`; `namePrefix` is the platform's, e.g. `shop-dev`. */
+  create(scope: Construct, id: string, namePrefix: string): cloudwatch.Dashboard;
 }
 
 /** The three numbers the overview shows of a service that answers requests. */

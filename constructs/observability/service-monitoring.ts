@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AlarmWithAnnotation, DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
+import { AlarmWithAnnotation, DefaultDashboardFactory, type IDynamicDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
 import { ServiceSpecBase, parseRoute } from '../model/service-spec';
@@ -54,7 +54,16 @@ export interface ServiceMonitoringProps {
    * @default - no gateway alarm
    */
   readonly gateway?: MonitoredGateway;
+  /**
+   * Give the service a dashboard of its own. A platform turns it off for services that share a
+   * dashboard (their target's `sharedDashboard`); the alarms are made either way.
+   * @default true
+   */
+  readonly dashboard?: boolean;
 }
+
+/** Takes the widgets of a service that shares a dashboard and makes none (the facade would make one of its own otherwise). */
+const NO_DASHBOARD: IDynamicDashboardFactory = { addDynamicSegment: () => undefined, getDashboard: () => undefined };
 
 /** An alarm fires when 3 of the last 5 one-minute periods breach. */
 const PERIOD = Duration.minutes(1);
@@ -106,12 +115,15 @@ export class ServiceMonitoring extends Construct {
         datapointsToAlarm: DATAPOINTS_TO_ALARM,
       },
       metricFactoryDefaults: { period: PERIOD },
-      dashboardFactory: new DefaultDashboardFactory(this, 'Dashboards', {
-        dashboardNamePrefix: name,
-        createDashboard: true,
-        createSummaryDashboard: false,
-        createAlarmDashboard: false,
-      }),
+      dashboardFactory:
+        props.dashboard === false
+          ? NO_DASHBOARD
+          : new DefaultDashboardFactory(this, 'Dashboards', {
+              dashboardNamePrefix: name,
+              createDashboard: true,
+              createSummaryDashboard: false,
+              createAlarmDashboard: false,
+            }),
     });
     this.facade.addLargeHeader(`${spec.name} (${spec.runtime})${spec.description ? `: ${spec.description}` : ''}`);
 
@@ -164,9 +176,9 @@ export class ServiceMonitoring extends Construct {
     return this.facade.createdAlarms();
   }
 
-  /** The service's dashboard. */
-  public get dashboard(): cloudwatch.Dashboard {
-    return this.facade.createdDashboard()!;
+  /** The service's own dashboard; undefined when it shares one (`dashboard: false`). */
+  public get dashboard(): cloudwatch.Dashboard | undefined {
+    return this.facade.createdDashboard();
   }
 }
 

@@ -323,18 +323,23 @@ describe.each([
     expect(keyStatements).toContainEqual(expect.objectContaining({ Sid: 'CloudWatchAlarmsPublish', Principal: { Service: 'cloudwatch.amazonaws.com' } }));
   });
 
-  test('one dashboard per service and one overview', () => {
+  test('a dashboard per container service, one for all Lambda services, and one overview', () => {
     const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard')).map((d) => d.Properties.DashboardName);
-    expect(dashboards.sort()).toEqual([...catalog.map((spec) => `shop-${profile.name}-${spec.name}`), `shop-${profile.name}-overview`].sort());
+    const containers = catalog.filter((spec) => spec.runtime !== 'lambda').map((spec) => `shop-${profile.name}-${spec.name}`);
+    expect(containers.length).toBeGreaterThan(0);
+    expect(dashboards.sort()).toEqual([...containers, `shop-${profile.name}-lambda-services`, `shop-${profile.name}-overview`].sort());
   });
 });
 
-test('a service added to the catalog gets its subscription, dashboard and alarms with no code of its own', () => {
+test('a service added to the catalog gets its subscription, its place on the Lambda services dashboard and alarms with no code of its own', () => {
   const billing: ServiceSpec = { ...orders, name: 'billing', routes: [{ route: 'GET /billing/{id}' }], table: undefined, config: undefined, monitoring: { errorRatePercent: 5, latencyP99Millis: 2000 } };
   const { template, platform, stack } = build(DEV_PROFILE, [orders, billing]);
   const logGroupId = idOf(stack, platform.lambdaServices.get('billing')!.logGroup);
   template.hasResourceProperties('AWS::Logs::SubscriptionFilter', { LogGroupName: { Ref: logGroupId } });
-  template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'shop-dev-billing' });
+  // No dashboard of its own: the Lambda services dashboard's selector finds its function by the platform's prefix.
+  template.resourcePropertiesCountIs('AWS::CloudWatch::Dashboard', { DashboardName: 'shop-dev-billing' }, 0);
+  template.resourcePropertiesCountIs('AWS::CloudWatch::Dashboard', { DashboardName: 'shop-dev-lambda-services' }, 1);
+  expect(platform.lambdaServices.get('billing')!.functionName).toBe('shop-dev-billing');
   const billingAlarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) => String(a.Properties.AlarmName).startsWith('shop-dev-billing-'));
   // Error rate, p99 latency, throttles, gateway 5xx; its failure queue alarms on its own (messaging is wired), once.
   expect(billingAlarms.length).toBeGreaterThanOrEqual(4);
