@@ -238,6 +238,7 @@ export class MicroservicePlatform extends Construct {
     this.network = new PlatformNetwork(scopeOf('network'), 'Network', {
       maxAzs: profile.maxAzs,
       natGateways: profile.natGateways,
+      natInstance: profile.natInstance,
       flowLogRetention: profile.logRetention,
       retainData,
     });

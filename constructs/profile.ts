@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { NatInstanceChoice } from './network/platform-network';
 import type { LogSearchCapacity } from './observability/log-aggregation';
 
 /**
@@ -11,8 +12,13 @@ export interface PlatformProfile {
   readonly name: string;
   /** Availability zones the network spans. */
   readonly maxAzs: number;
-  /** NAT gateways; one per AZ for high availability. */
+  /** NAT gateways (or instances); one per AZ for high availability. */
   readonly natGateways: number;
+  /**
+   * A NAT instance in place of each NAT gateway, with the reason it is acceptable.
+   * @default - NAT gateways
+   */
+  readonly natInstance?: NatInstanceChoice;
   /** Keep data stores and keys when the stack is deleted, and turn on deletion protection. */
   readonly retainData: boolean;
   /** Retention of every log group (at least one year, which the Control Tower rules require). */
@@ -58,6 +64,12 @@ export const DEV_PROFILE: PlatformProfile = {
   name: 'dev',
   maxAzs: 2,
   natGateways: 1,
+  natInstance: {
+    instanceType: 't4g.nano',
+    reason:
+      'Cost, for the dev profile only: a t4g.nano costs a tenth of a NAT gateway by the hour. It has no managed failover and is an instance to patch; ' +
+      'a development environment tolerates losing egress while it is replaced, and prod keeps a NAT gateway per zone.',
+  },
   retainData: false,
   logRetention: RetentionDays.ONE_YEAR,
   throttleRateLimit: 50,

@@ -1,4 +1,4 @@
-import { Fn, Stack, Token } from 'aws-cdk-lib';
+import { Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -39,6 +39,21 @@ export interface PlatformNetworkProps {
    * @default false
    */
   readonly retainData?: boolean;
+  /**
+   * A NAT instance in place of each NAT gateway, for an environment where cost matters more than
+   * managed failover: the instance type (for example `t4g.nano`) and why the relaxation is acceptable
+   * there, which every finding it raises is acknowledged with.
+   * @default - NAT gateways
+   */
+  readonly natInstance?: NatInstanceChoice;
+}
+
+/** A NAT instance in place of a NAT gateway, and why. */
+export interface NatInstanceChoice {
+  /** EC2 instance type, e.g. `t4g.nano` (Graviton types run the Arm image). */
+  readonly instanceType: string;
+  /** Why an instance is acceptable here (no managed failover, an instance to patch). */
+  readonly reason: string;
 }
 
 /**
@@ -66,6 +81,11 @@ export class PlatformNetwork extends Construct {
     if (!Number.isInteger(natGateways) || natGateways < 1 || natGateways > maxAzs) {
       throw ConstructPropError.of(this, 'natGateways', `is ${natGateways}; expected a whole number from 1 to maxAzs (${maxAzs})`);
     }
+    const natInstance = props.natInstance;
+    if (natInstance !== undefined) {
+      if (!NAT_INSTANCE_TYPE.test(natInstance.instanceType)) throw ConstructPropError.of(this, 'natInstance.instanceType', `'${natInstance.instanceType}' is not an EC2 instance type such as t4g.nano`);
+      if (natInstance.reason.trim().length < 20) throw ConstructPropError.of(this, 'natInstance.reason', 'must say why a NAT instance is acceptable here (at least 20 characters)');
+    }
 
     // An env-agnostic stack only knows two AZs by name; past two, pick them by index at deploy time.
     const agnostic = Token.isUnresolved(Stack.of(this).region);
@@ -74,6 +94,7 @@ export class PlatformNetwork extends Construct {
       ipAddresses: ec2.IpAddresses.cidr(props.cidr ?? '10.0.0.0/16'),
       ...(availabilityZones ? { availabilityZones } : { maxAzs }),
       natGateways,
+      natGatewayProvider: natInstance === undefined ? undefined : natInstanceProvider(natInstance.instanceType),
       subnetConfiguration: [
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
         { name: 'services', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
@@ -85,6 +106,8 @@ export class PlatformNetwork extends Construct {
       },
     });
 
+    if (natInstance !== undefined) this.hardenNatInstances(natInstance.reason);
+
     const key = props.encryptionKey ?? new EncryptionKey(this, 'FlowLogKey', { description: 'Encrypts the platform VPC flow logs', retain: props.retainData }).key;
     const flowLogs = new EncryptedLogGroup(this, 'FlowLogs', { encryptionKey: key, retention: props.flowLogRetention, retain: props.retainData });
     this.flowLogGroup = flowLogs.logGroup;
@@ -93,4 +116,46 @@ export class PlatformNetwork extends Construct {
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
   }
+
+  /**
+   * The NAT instances' hardening: IMDSv2 only, an encrypted root volume, detailed monitoring. What
+   * an instance doing a gateway's work cannot avoid (a public address, no termination protection so
+   * the stack can replace it) is acknowledged with the profile's reason.
+   */
+  private hardenNatInstances(reason: string): void {
+    for (const subnet of this.vpc.publicSubnets) {
+      const instance = subnet.node.tryFindChild('NatInstance') as ec2.Instance | undefined;
+      if (instance === undefined) continue;
+      const cfn = instance.node.defaultChild as ec2.CfnInstance;
+      // Instance metadata only with a session token (IMDSv2), detailed monitoring, through a launch template of its own.
+      const template = new ec2.CfnLaunchTemplate(instance, 'LaunchTemplate', {
+        launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1, httpEndpoint: 'enabled' }, monitoring: { enabled: true } },
+      });
+      cfn.launchTemplate = { launchTemplateId: template.ref, version: template.attrLatestVersionNumber };
+      cfn.monitoring = true;
+      cfn.blockDeviceMappings = [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', volumeSize: 8, deleteOnTermination: true } }];
+      const because = `A NAT instance in place of a NAT gateway: ${reason}`;
+      const acknowledge = (id: string, why: string) => Validations.of(instance).acknowledge({ id, reason: `${because} ${why}` });
+      acknowledge('AwsSolutions-EC29', 'The stack replaces it at will, so it has no termination protection; nothing on it is kept.');
+      acknowledge('cdk-validator-cfnguard::ec2_instance_no_public_ip_check', "It forwards the private subnets' traffic to the internet, which needs a public address.");
+      acknowledge(
+        'cdk-validator-cfnguard::ec2_instance_nitro_encryption_in_transit_check',
+        'It forwards traffic out of the VPC, which the services encrypt end to end (TLS); it exchanges nothing with other instances that VPC encryption in transit would cover.',
+      );
+    }
+  }
+}
+
+const NAT_INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+
+/** NAT instances of the type, on the latest Amazon Linux 2023 for its architecture, admitting only traffic from the VPC. */
+function natInstanceProvider(instanceType: string): ec2.NatProvider {
+  const type = new ec2.InstanceType(instanceType);
+  const cpuType = type.architecture === ec2.InstanceArchitecture.ARM_64 ? ec2.AmazonLinuxCpuType.ARM_64 : ec2.AmazonLinuxCpuType.X86_64;
+  return ec2.NatProvider.instanceV2({
+    instanceType: type,
+    machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType }),
+    defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
+    associatePublicIpAddress: true,
+  });
 }

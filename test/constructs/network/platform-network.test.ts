@@ -80,3 +80,46 @@ describe('PlatformNetwork', () => {
     expect((error as Error).message).toMatch(new RegExp(`^Bad/Net: prop '${prop}'`));
   });
 });
+
+describe('PlatformNetwork with a NAT instance in place of the NAT gateway', () => {
+  const reason = 'A development environment tolerates losing egress while the instance is replaced.';
+  const stack = newStack();
+  const network = new PlatformNetwork(stack, 'Network', { maxAzs: 2, natGateways: 1, natInstance: { instanceType: 't4g.nano', reason } });
+  const template = Template.fromStack(stack);
+
+  test('makes no NAT gateway and no Elastic IP, but one instance of the type in a public subnet that forwards traffic', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::EIP', 0);
+    const [id] = logicalIds(template, 'AWS::EC2::Instance');
+    const instance = template.findResources('AWS::EC2::Instance')[id].Properties;
+    expect(instance).toMatchObject({ InstanceType: 't4g.nano', SourceDestCheck: false, Monitoring: true });
+    const publicSubnets = network.vpc.publicSubnets.map((s) => stack.getLogicalId(s.node.defaultChild as never));
+    expect(publicSubnets).toContainEqual(instance.NetworkInterfaces?.[0]?.SubnetId?.Ref ?? instance.SubnetId?.Ref);
+    // Each private subnet's default route goes through the instance.
+    const routes = Object.values(template.findResources('AWS::EC2::Route', { Properties: { DestinationCidrBlock: '0.0.0.0/0', InstanceId: { Ref: id } } }));
+    expect(routes).toHaveLength(network.vpc.privateSubnets.length);
+  });
+
+  test('is hardened: IMDSv2 only and detailed monitoring through its launch template, an encrypted gp3 root volume, the Arm image for a Graviton type', () => {
+    const [id] = logicalIds(template, 'AWS::EC2::Instance');
+    const instance = template.findResources('AWS::EC2::Instance')[id].Properties;
+    expect(instance.BlockDeviceMappings).toEqual([{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: 8, DeleteOnTermination: true } }]);
+    const [templateId] = logicalIds(template, 'AWS::EC2::LaunchTemplate');
+    expect(instance.LaunchTemplate).toEqual({ LaunchTemplateId: { Ref: templateId }, Version: { 'Fn::GetAtt': [templateId, 'LatestVersionNumber'] } });
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required' }, Monitoring: { Enabled: true } } });
+    expect(JSON.stringify(template.toJSON().Parameters ?? {})).toMatch(/al2023-ami-kernel-[0-9.]+-arm64/);
+  });
+
+  test('an x86 type runs the x86 image', () => {
+    const other = newStack();
+    new PlatformNetwork(other, 'Network', { natInstance: { instanceType: 't3.nano', reason } });
+    expect(JSON.stringify(Template.fromStack(other).toJSON().Parameters ?? {})).toMatch(/al2023-ami-kernel-[0-9.]+-x86_64/);
+  });
+
+  test.each([
+    ['natInstance.instanceType', { instanceType: 'nano', reason }],
+    ['natInstance.reason', { instanceType: 't4g.nano', reason: 'cheap' }],
+  ])('refuses a bad %s', (field, natInstance) => {
+    expect(() => new PlatformNetwork(newStack(), 'Network', { natInstance })).toThrow(new RegExp(field.replace('.', '\\.')));
+  });
+});
