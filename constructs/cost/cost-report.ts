@@ -156,6 +156,9 @@ export function costOf(assembly: CloudAssembly | string, options: CostOfOptions 
   const cloudAssembly = typeof assembly === 'string' ? new CloudAssembly(assembly) : assembly;
   const stacks = stacksOf(cloudAssembly);
   const kubernetes = kubernetesObjectsOf(stacks);
+  // The manifests name their cluster through tokens; with one Auto Mode cluster they are all its own.
+  const autoModeClusters = stacks.flatMap((stack) => Object.values(stack.resources)).filter((r) => r.Type === 'AWS::EKS::Cluster' && r.Properties?.ComputeConfig?.Enabled === true).length;
+  const demand = autoModeClusters > 1 ? nodeDemandOf([]) : kubernetes.demand;
   const items: CostItem[] = [];
   const unpriced: UnpricedResource[] = [...kubernetes.unread];
   const unknown = new Set<string>();
@@ -171,7 +174,10 @@ export function costOf(assembly: CloudAssembly | string, options: CostOfOptions 
         continue;
       }
       const subject: TemplateResource = { logicalId, type, properties: resource.Properties ?? {}, siblings: stack.resources };
-      const result = IDLE_PRICING_RULES[type].price(subject, idle, { table, kubernetes: kubernetes.demand });
+      const result = IDLE_PRICING_RULES[type].price(subject, idle, { table, kubernetes: demand });
+      if (autoModeClusters > 1 && type === 'AWS::EKS::Cluster' && subject.properties.ComputeConfig?.Enabled === true) {
+        unpriced.push({ path, type, reason: 'Auto Mode nodes: the assembly has several Auto Mode clusters, and the manifests are not attributed to one' });
+      }
       const source = table.sources[idle.source].url;
       for (const line of result.lines) items.push({ path: line.part ? `${path} (${line.part})` : path, type, monthlyUsd: round(line.monthlyUsd), basis: line.basis, source });
       for (const reason of result.unpriced) unpriced.push({ path, type, reason });

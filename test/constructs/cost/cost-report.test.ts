@@ -154,6 +154,62 @@ describe('costOf, on what it cannot price', () => {
   });
 });
 
+describe('costOf, on EKS Auto Mode', () => {
+  /** A cluster with Auto Mode, as the template writes it. */
+  const autoModeCluster = (stack: Stack, id: string) =>
+    new CfnResource(stack, id, {
+      type: 'AWS::EKS::Cluster',
+      properties: {
+        RoleArn: 'arn:aws:iam::123456789012:role/eks',
+        ResourcesVpcConfig: { SubnetIds: ['subnet-0123456789abcdef0'] },
+        ComputeConfig: { Enabled: true, NodePools: ['general-purpose'] },
+        KubernetesNetworkConfig: { ElasticLoadBalancing: { Enabled: true } },
+        StorageConfig: { BlockStorage: { Enabled: true } },
+      },
+    });
+  /** The manifest a kubectl custom resource applies: a deployment of 600m/1280Mi pods (sidecar included) with an autoscaler whose minimum is 3. */
+  const manifest = (stack: Stack) =>
+    new CfnResource(stack, 'Chart', {
+      type: 'Custom::AWSCDK-EKS-KubernetesResource',
+      properties: {
+        ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:kubectl',
+        Manifest: JSON.stringify([
+          { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'quotes', namespace: 'shop' }, spec: { template: { spec: { containers: [{ name: 'app', resources: { requests: { cpu: '500m', memory: '1Gi' } } }], initContainers: [{ name: 'otel', restartPolicy: 'Always', resources: { requests: { cpu: '100m', memory: '256Mi' } } }] } } } },
+          { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'quotes', namespace: 'shop' }, spec: { minReplicas: 3, maxReplicas: 6, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'quotes' } } },
+        ]),
+      },
+    });
+
+  test('prices the control plane and the cheapest nodes that hold the pods at their minimum, with the Auto Mode fee', () => {
+    const report = costOf(
+      synthesize((stack) => {
+        autoModeCluster(stack, 'Cluster');
+        manifest(stack);
+      }),
+    );
+    expect(report.items.map((item) => [item.path, item.monthlyUsd])).toEqual([
+      ['Shop/Cluster (control plane)', 73], // 0.1 USD/h x 730 h
+      // 3 pods of 600m and 1280 MiB fit one c6a.large (2 vCPU, 4 GiB): (0.0765 + 12% of it) USD/h x 730 h; three c7a.medium cost more
+      ['Shop/Cluster (Auto Mode nodes)', 62.5464],
+    ]);
+    expect(report.items[1].basis).toContain('1 x c6a.large');
+    expect(report.items[1].basis).toContain('quotes 3 x 600m CPU/1280 MiB');
+    expect(report.unpriced).toEqual([]);
+  });
+
+  test('prices no nodes when it cannot tell which of several Auto Mode clusters the pods run on, and says so', () => {
+    const report = costOf(
+      synthesize((stack) => {
+        autoModeCluster(stack, 'Blue');
+        autoModeCluster(stack, 'Green');
+        manifest(stack);
+      }),
+    );
+    expect(report.items.map((item) => item.path)).toEqual(['Shop/Blue (control plane)', 'Shop/Green (control plane)']);
+    expect(report.unpriced.map((u) => u.path)).toEqual(['Shop/Blue', 'Shop/Green']);
+  });
+});
+
 describe('price tables', () => {
   const natOnly = (stack: Stack) => {
     new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 1 });
