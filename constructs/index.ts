@@ -2,7 +2,8 @@
  * The construct library: typed AWS CDK constructs for a microservice platform built from one
  * catalog of service specs (`MicroservicePlatform`, `addPlatformStacks`), each runtime a plug-in
  * (`lambdaRuntime`, `fargateRuntime`, `kubernetesRuntime`), and every capability on its own
- * (gateway, discovery, config, identity, events, sagas, observability, delivery, chaos).
+ * (gateway, discovery, config, identity, events, sagas, observability, delivery, chaos), and
+ * `costOf`, the idle monthly cost of a synthesized assembly at list prices.
  * The service runtime, the validation gates and the Pulumi component are entries of their own:
  * `msa-platform-blueprint/runtime`, `/gates` and `/pulumi`.
  *
@@ -76,3 +77,5 @@ export * from './runtimes/kubernetes/kubernetes-monitoring';
 export * from './kubernetes/kubernetes-microservice';
 export * from './observability/monitoring-target';
 export * from './platform-stacks';
+export * from './cost/price-table';
+export * from './cost/cost-report';

@@ -1,8 +1,9 @@
-// `npm run synth`: synthesizes every profile with all validation gates, and prints a summary.
+// `npm run synth`: synthesizes every profile with all validation gates, and prints a summary with
+// each profile's idle monthly cost (written in full to cdk.out/<profile>/cost.json).
 // Needs no AWS account, no credentials and no Docker.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PROFILES } from 'msa-platform-blueprint';
+import { type CostReport, PROFILES, costOf } from 'msa-platform-blueprint';
 import { catalog } from '../services';
 import { createPlatformApp } from './create-app';
 import { PLATFORM_NAME } from './environments';
@@ -23,6 +24,15 @@ function readFindings(outdir: string): { open: number; acknowledged: number } {
     acknowledged += plugin.suppressedViolations?.length ?? 0;
   }
   return { open, acknowledged };
+}
+
+/** The profile's idle cost and its five largest items, as printed. */
+function costSummary(report: CostReport): string[] {
+  const usd = (value: number) => `$${value.toFixed(2)}`;
+  return [
+    `  idle cost: ${usd(report.monthlyUsd)} a month at ${report.region} list prices of ${report.pricesAsOf} (cdk.out/${report.profile}/cost.json; usage is priced per unit there)`,
+    ...report.items.slice(0, 5).map((item) => `    ${usd(item.monthlyUsd).padStart(9)}  ${item.path}`),
+  ];
 }
 
 function main(): number {
@@ -62,6 +72,13 @@ function main(): number {
     // The routes the gateway actually wired, not a recount of the specs (which the catalog check has already parsed).
     const gateway = stacks.platform.gateway;
     console.log(`  edge: ${gateway ? `${gateway.methods.size} routes behind the Cognito-authorized REST API` : 'no gateway (no service has routes)'}`);
+    const report = costOf(outdir, { profile: profile.name });
+    fs.writeFileSync(path.join(outdir, 'cost.json'), `${JSON.stringify(report, null, 2)}\n`);
+    for (const line of costSummary(report)) console.log(line);
+    if (report.unknownTypes.length > 0 || report.unpriced.length > 0) {
+      failed = true;
+      console.error(`${profile.name}: the cost report cannot price everything: unclassified types ${report.unknownTypes.join(', ') || 'none'}; unpriced ${report.unpriced.map((u) => `${u.path} (${u.reason})`).join('; ') || 'none'}`);
+    }
   }
   // The same charts for any cluster (kubectl apply, Pulumi): images not pinned in a spec are tagged from their source.
   const imageRegistry = process.env.IMAGE_REGISTRY ?? 'localhost:5000';

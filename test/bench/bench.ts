@@ -1,16 +1,20 @@
-// `npm run bench` (tsx test/bench/bench.ts [--skip-tests]): prints synth, test-suite and bundle-size
-// figures next to their goals (container bundle sizes without one), and how synth scales with
-// generated catalogs of 20, 50 and 200 services. It reports; it fails only when something errors.
+// `npm run bench` (tsx test/bench/bench.ts [--skip-tests] [--only cost,scale]): prints synth, test-suite and bundle-size
+// figures next to their goals (container bundle sizes without one), how synth scales with
+// generated catalogs of 20, 50 and 200 services, and what the platform costs a month while idle
+// (each profile, and what one more Lambda or Fargate service adds). It reports; it fails only when
+// something errors.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { buildSync } from 'esbuild';
-import { DEV_PROFILE } from '../../constructs/profile';
+import { type CostReport, costOf } from '../../constructs/cost/cost-report';
+import type { ServiceSpec } from '../../constructs/model/service-spec';
+import { DEV_PROFILE, PROD_PROFILE, type PlatformProfile } from '../../constructs/profile';
 import { catalog } from '../../services';
 import { createPlatformApp } from '../../stacks/create-app';
-import { generateCatalog, ROUTED_EVERY } from '../support/generated-catalog';
+import { generateCatalog, MIXED_RUNTIMES, ROUTED_EVERY } from '../support/generated-catalog';
 import { LAMBDA_BUNDLE_OPTIONS } from '../support/lambda-bundle-options';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -157,13 +161,68 @@ function benchScale(): void {
   console.log(`    200 / 20 services: ${ratio.toFixed(2)}x the synth time for 10x the services (goal <= ${SCALE_RATIO_GOAL}x: ${ratio <= SCALE_RATIO_GOAL ? 'met' : 'NOT met'})`);
 }
 
+/** The idle cost report of a catalog (the demo's unless given), synthesized without bundling or gates, which do not change it. */
+function idleCost(profile: PlatformProfile, services?: readonly ServiceSpec[]): CostReport {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cost-'));
+  try {
+    createPlatformApp({ profile, outdir, services, gates: false, context: { 'aws:cdk:bundling-stacks': [] } }).app.synth();
+    return costOf(outdir, { profile: profile.name });
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** USD a month by resource type that `after` has beyond `before`, largest first, zero differences left out. */
+function addedByType(before: CostReport, after: CostReport): [string, number][] {
+  const byType = (report: CostReport, sign: number, into: Map<string, number>) => {
+    for (const item of report.items) into.set(item.type, (into.get(item.type) ?? 0) + sign * item.monthlyUsd);
+  };
+  const added = new Map<string, number>();
+  byType(after, 1, added);
+  byType(before, -1, added);
+  return [...added].filter(([, usd]) => Math.abs(usd) >= 0.005).sort((a, b) => b[1] - a[1]);
+}
+
+function benchCost(): void {
+  const usd = (value: number) => `$${value.toFixed(2)}`;
+  const table = idleCost(DEV_PROFILE);
+  console.log(`(f) idle cost a month at ${table.region} list prices of ${table.pricesAsOf} (costOf; usage charges are listed per unit, not guessed)`);
+  for (const profile of [DEV_PROFILE, PROD_PROFILE]) {
+    const report = profile === DEV_PROFILE ? table : idleCost(profile);
+    console.log(`    demo ${profile.name.padEnd(4)} ${usd(report.monthlyUsd).padStart(9)}; largest: ${report.items.slice(0, 3).map((i) => `${i.path} ${usd(i.monthlyUsd)}`).join(', ')}`);
+  }
+  // Generated catalogs of 12, 13 and 14 services: the 13th is a Lambda service, the 14th a Fargate one.
+  const base = 12;
+  if (MIXED_RUNTIMES[base % MIXED_RUNTIMES.length] !== 'lambda' || MIXED_RUNTIMES[(base + 1) % MIXED_RUNTIMES.length] !== 'fargate') throw new Error('the generated catalog no longer adds a Lambda then a Fargate service after 12');
+  for (const profile of [DEV_PROFILE, PROD_PROFILE]) {
+    const [before, withLambda, withFargate] = [base, base + 1, base + 2].map((size) => idleCost(profile, generateCatalog(size)));
+    const lambdaAdds = addedByType(before, withLambda);
+    const fargateAdds = addedByType(withLambda, withFargate);
+    const total = (adds: [string, number][]) => adds.reduce((sum, [, value]) => sum + value, 0);
+    const tasks = fargateAdds.find(([type]) => type === 'AWS::ECS::Service')?.[1] ?? 0;
+    const detail = (adds: [string, number][]) => adds.filter(([type]) => type !== 'AWS::ECS::Service').map(([type, value]) => `${type.replace(/^AWS::/, '')} ${usd(value)}`).join(', ');
+    console.log(`    ${profile.name}: one more Lambda service adds ${usd(total(lambdaAdds))} a month (${detail(lambdaAdds)})`);
+    console.log(`    ${profile.name}: one more Fargate service adds ${usd(total(fargateAdds) - tasks)} a month besides its tasks (${detail(fargateAdds)}), and its tasks at their minimum ${usd(tasks)}`);
+  }
+}
+
+/** The sections, in the order they run; `--only <name>[,<name>]` runs some of them. */
+const SECTIONS: Readonly<Record<string, (skipTests: boolean) => void>> = {
+  synth: benchSynth,
+  scale: benchScale,
+  cost: benchCost,
+  tests: benchTests,
+  bundles: benchBundles,
+  containers: benchContainerBundles,
+};
+
 function main(): void {
   const skipTests = process.argv.includes('--skip-tests');
-  benchSynth();
-  benchScale();
-  benchTests(skipTests);
-  benchBundles();
-  benchContainerBundles();
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : Object.keys(SECTIONS);
+  const unknown = only.filter((name) => !(name in SECTIONS));
+  if (unknown.length > 0) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; the sections are ${Object.keys(SECTIONS).join(', ')}`);
+  for (const name of only) SECTIONS[name](skipTests);
 }
 
 main();
