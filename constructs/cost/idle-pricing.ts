@@ -272,6 +272,33 @@ const deliveryStream: IdlePricingRule = {
   },
 };
 
+const ec2Instance: IdlePricingRule = {
+  rates: ['publicIpv4Hour', 'gp3GbMonth'],
+  price(resource, price, { table }) {
+    const props = resource.properties;
+    const type = String(props.InstanceType ?? '');
+    const hour = price.instances?.[type];
+    const result: PricedLine[] = [];
+    const unpriced: string[] = [];
+    if (hour === undefined) unpriced.push(`instance type ${type || '(not set)'} is not in the table`);
+    else result.push({ part: 'instance', monthlyUsd: hour * table.hoursPerMonth, basis: `${type} x ${formatUsd(hour)} USD/h x ${table.hoursPerMonth} h (Linux on-demand)` });
+    // A public address, when a network interface asks for one (a subnet that maps public IPs on launch is not read).
+    const interfaces: Json[] = props.NetworkInterfaces ?? [];
+    if (interfaces.some((i) => i.AssociatePublicIpAddress === true || i.AssociatePublicIpAddress === 'true')) {
+      result.push({ part: 'public IPv4 address', monthlyUsd: price.rates.publicIpv4Hour * table.hoursPerMonth, basis: `${formatUsd(price.rates.publicIpv4Hour)} USD/h x ${table.hoursPerMonth} h` });
+    }
+    for (const mapping of (props.BlockDeviceMappings ?? []) as Json[]) {
+      const ebs = mapping.Ebs;
+      if (ebs === undefined) continue;
+      const size = Number(ebs.VolumeSize);
+      const volumeType = ebs.VolumeType ?? 'gp2';
+      if (!(size > 0) || volumeType !== 'gp3') unpriced.push(`volume ${mapping.DeviceName}: only gp3 volumes of a literal size are priced (${volumeType}, ${String(ebs.VolumeSize)} GB)`);
+      else result.push({ part: `volume ${mapping.DeviceName}`, monthlyUsd: size * price.rates.gp3GbMonth, basis: `${size} GB x ${formatUsd(price.rates.gp3GbMonth)} USD/GB-month (gp3)` });
+    }
+    return { lines: result, unpriced };
+  },
+};
+
 const apiStage: IdlePricingRule = {
   rates: [],
   price(resource, price, { table }) {
@@ -287,6 +314,7 @@ const apiStage: IdlePricingRule = {
 export const IDLE_PRICING_RULES: Readonly<Record<string, IdlePricingRule>> = {
   'AWS::EC2::NatGateway': hourly('hour'),
   'AWS::EC2::EIP': hourly('hour', ' (public IPv4 address)'),
+  'AWS::EC2::Instance': ec2Instance,
   'AWS::EC2::VPCEndpoint': vpcEndpoint,
   'AWS::ElasticLoadBalancingV2::LoadBalancer': loadBalancer,
   'AWS::EKS::Cluster': eksCluster,

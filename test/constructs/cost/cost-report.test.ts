@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, CfnParameter, CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -12,6 +12,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type CostReport, costOf } from '../../../constructs/cost/cost-report';
 import { IDLE_PRICING_RULES } from '../../../constructs/cost/idle-pricing';
 import { type PriceTable, PriceTableError, US_EAST_1_PRICES, loadPriceTable, readPriceTable } from '../../../constructs/cost/price-table';
+import { PlatformNetwork } from '../../../constructs/network/platform-network';
 
 const tmpDirs: string[] = [];
 afterAll(() => {
@@ -135,11 +136,11 @@ describe('costOf, on what it cannot price', () => {
   test('lists a type the table does not classify instead of pricing it at 0', () => {
     const report = costOf(
       synthesize((stack) => {
-        new ec2.CfnInstance(stack, 'Bastion', { imageId: new CfnParameter(stack, 'Image', { type: 'AWS::EC2::Image::Id' }).valueAsString, instanceType: 't3.micro' });
+        new CfnResource(stack, 'Cache', { type: 'AWS::ElastiCache::CacheCluster', properties: { CacheNodeType: 'cache.t4g.micro', Engine: 'valkey', NumCacheNodes: 1 } });
         new kms.Key(stack, 'Key');
       }),
     );
-    expect(report.unknownTypes).toEqual(['AWS::EC2::Instance']);
+    expect(report.unknownTypes).toEqual(['AWS::ElastiCache::CacheCluster']);
     expect(report.items.map((item) => item.type)).toEqual(['AWS::KMS::Key']);
   });
 
@@ -246,5 +247,21 @@ describe('price tables', () => {
   test('every idle type of the default table has a pricing rule, every rule a price, and every source a page', () => {
     expect(Object.keys(US_EAST_1_PRICES.idle).sort()).toEqual(Object.keys(IDLE_PRICING_RULES).sort());
     for (const source of Object.values(US_EAST_1_PRICES.sources)) expect(source.url).toMatch(/^https:\/\/aws\.amazon\.com\//);
+  });
+});
+
+describe('costOf, on a NAT instance in place of the NAT gateway', () => {
+  test('prices the instance by the hour, its public address and its gp3 root volume, worked out by hand', () => {
+    const report = costOf(
+      synthesize((stack) => {
+        new PlatformNetwork(stack, 'Network', { natInstance: { instanceType: 't4g.nano', reason: 'a development environment tolerates losing egress for a while' } });
+      }),
+    );
+    const parts = Object.fromEntries(report.items.filter((i) => i.type === 'AWS::EC2::Instance').map((i) => [i.path.replace(/^.*\((.*)\)$/, '$1'), i.monthlyUsd]));
+    // t4g.nano 0.0042 USD/h x 730 h; public IPv4 0.005 USD/h x 730 h; 8 GB x 0.08 USD/GB-month.
+    expect(parts).toEqual({ instance: expect.closeTo(3.066, 6), 'public IPv4 address': expect.closeTo(3.65, 6), 'volume /dev/xvda': expect.closeTo(0.64, 6) });
+    expect(report.items.filter((i) => /NatGateway|EIP/.test(i.type))).toEqual([]);
+    expect(report.unknownTypes).toEqual([]);
+    expect(report.unpriced).toEqual([]);
   });
 });

@@ -58,14 +58,26 @@ describe.each([DEV_PROFILE, PROD_PROFILE])('the demo platform ($name): its cost 
     expect(demo().report.unpriced).toEqual([]);
   });
 
-  test("prices each of the profile's NAT gateways, and its Elastic IP, by the hour", () => {
+  test("prices each of the profile's NAT gateways and its Elastic IP, or each NAT instance with its address and root volume, by the hour", () => {
     const { report } = demo();
     const nat = items(report, 'AWS::EC2::NatGateway');
-    expect(nat).toHaveLength(profile.natGateways);
-    for (const item of nat) expect(item.monthlyUsd).toBeCloseTo(rate('AWS::EC2::NatGateway', 'hour') * HOURS, 4);
     const addresses = items(report, 'AWS::EC2::EIP');
-    expect(addresses).toHaveLength(profile.natGateways);
-    for (const item of addresses) expect(item.monthlyUsd).toBeCloseTo(rate('AWS::EC2::EIP', 'hour') * HOURS, 4);
+    const natInstance = profile.natInstance;
+    if (natInstance === undefined) {
+      expect(nat).toHaveLength(profile.natGateways);
+      for (const item of nat) expect(item.monthlyUsd).toBeCloseTo(rate('AWS::EC2::NatGateway', 'hour') * HOURS, 4);
+      expect(addresses).toHaveLength(profile.natGateways);
+      for (const item of addresses) expect(item.monthlyUsd).toBeCloseTo(rate('AWS::EC2::EIP', 'hour') * HOURS, 4);
+      return;
+    }
+    expect(nat).toEqual([]);
+    expect(addresses).toEqual([]);
+    const entry = prices.idle['AWS::EC2::Instance'];
+    const instances = items(report, 'AWS::EC2::Instance', 'instance');
+    expect(instances).toHaveLength(profile.natGateways);
+    for (const item of instances) expect(item.monthlyUsd).toBeCloseTo(entry.instances![natInstance.instanceType] * HOURS, 4);
+    expect(items(report, 'AWS::EC2::Instance', 'public IPv4 address').map((i) => i.monthlyUsd)).toEqual(instances.map(() => expect.closeTo(entry.rates.publicIpv4Hour * HOURS, 4)));
+    expect(items(report, 'AWS::EC2::Instance', 'volume /dev/xvda').map((i) => i.monthlyUsd)).toEqual(instances.map(() => expect.closeTo(8 * entry.rates.gp3GbMonth, 4)));
   });
 
   test("prices the log domain's nodes and storage from the profile's log search capacity", () => {
