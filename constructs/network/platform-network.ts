@@ -87,14 +87,16 @@ export class PlatformNetwork extends Construct {
       if (natInstance.reason.trim().length < 20) throw ConstructPropError.of(this, 'natInstance.reason', 'must say why a NAT instance is acceptable here (at least 20 characters)');
     }
 
+    const cidr = props.cidr ?? '10.0.0.0/16';
+    const natProvider = natInstance === undefined ? undefined : natInstanceProvider(natInstance.instanceType);
     // An env-agnostic stack only knows two AZs by name; past two, pick them by index at deploy time.
     const agnostic = Token.isUnresolved(Stack.of(this).region);
     const availabilityZones = agnostic && maxAzs > 2 ? Array.from({ length: maxAzs }, (_, i) => Fn.select(i, Fn.getAzs())) : undefined;
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: ec2.IpAddresses.cidr(props.cidr ?? '10.0.0.0/16'),
+      ipAddresses: ec2.IpAddresses.cidr(cidr),
       ...(availabilityZones ? { availabilityZones } : { maxAzs }),
       natGateways,
-      natGatewayProvider: natInstance === undefined ? undefined : natInstanceProvider(natInstance.instanceType),
+      natGatewayProvider: natProvider,
       subnetConfiguration: [
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
         { name: 'services', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
@@ -106,7 +108,11 @@ export class PlatformNetwork extends Construct {
       },
     });
 
-    if (natInstance !== undefined) this.hardenNatInstances(natInstance.reason);
+    if (natProvider !== undefined && natInstance !== undefined) {
+      // The instances' security group admits nothing by itself: the VPC's own subnets send their egress through it.
+      natProvider.connections.allowFrom(ec2.Peer.ipv4(cidr), ec2.Port.allTraffic(), 'egress of the VPC through the NAT instance');
+      this.hardenNatInstances(natInstance.reason);
+    }
 
     const key = props.encryptionKey ?? new EncryptionKey(this, 'FlowLogKey', { description: 'Encrypts the platform VPC flow logs', retain: props.retainData }).key;
     const flowLogs = new EncryptedLogGroup(this, 'FlowLogs', { encryptionKey: key, retention: props.flowLogRetention, retain: props.retainData });
@@ -149,7 +155,7 @@ export class PlatformNetwork extends Construct {
 const NAT_INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 
 /** NAT instances of the type, on the latest Amazon Linux 2023 for its architecture, admitting only traffic from the VPC. */
-function natInstanceProvider(instanceType: string): ec2.NatProvider {
+function natInstanceProvider(instanceType: string): ec2.NatInstanceProviderV2 {
   const type = new ec2.InstanceType(instanceType);
   const cpuType = type.architecture === ec2.InstanceArchitecture.ARM_64 ? ec2.AmazonLinuxCpuType.ARM_64 : ec2.AmazonLinuxCpuType.X86_64;
   return ec2.NatProvider.instanceV2({

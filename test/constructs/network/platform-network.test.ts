@@ -95,6 +95,10 @@ describe('PlatformNetwork with a NAT instance in place of the NAT gateway', () =
     expect(instance).toMatchObject({ InstanceType: 't4g.nano', SourceDestCheck: false, Monitoring: true });
     const publicSubnets = network.vpc.publicSubnets.map((s) => stack.getLogicalId(s.node.defaultChild as never));
     expect(publicSubnets).toContainEqual(instance.NetworkInterfaces?.[0]?.SubnetId?.Ref ?? instance.SubnetId?.Ref);
+    // Its security group admits the VPC's own traffic (and nothing from outside), which it forwards.
+    const [group] = instance.NetworkInterfaces[0].GroupSet.map((g: { 'Fn::GetAtt': [string] }) => g['Fn::GetAtt'][0]);
+    const ingress = template.findResources('AWS::EC2::SecurityGroup')[group].Properties.SecurityGroupIngress;
+    expect(ingress).toEqual([{ CidrIp: '10.0.0.0/16', Description: 'egress of the VPC through the NAT instance', IpProtocol: '-1' }]);
     // Each private subnet's default route goes through the instance.
     const routes = Object.values(template.findResources('AWS::EC2::Route', { Properties: { DestinationCidrBlock: '0.0.0.0/0', InstanceId: { Ref: id } } }));
     expect(routes).toHaveLength(network.vpc.privateSubnets.length);
