@@ -59,8 +59,8 @@ const LAYER_DESCRIPTIONS = {
 /**
  * Places the platform into stacks by lifecycle: the network changes least, shared platform services
  * (registry, config, identity, tracing) next; then one stack per service (`<platform>-<env>-service-<name>`,
- * the service and everything that is its own, including its routes at the edge and its dashboard
- * and alarms), beside what the services share (`-services`: the ECS cluster, the chaos experiments' logs) and the
+ * the service and everything that is its own, including its routes at the edge, its alarms and any dashboard
+ * of its own), beside what the services share (`-services`: the ECS cluster, the chaos experiments' logs) and the
  * EKS cluster (`-kubernetes`); the edge API in front (`-edge`) and its stage after the routes
  * (`-edge-stage`); the sagas after the services they invoke; observability (central logs and the
  * overview) over all of them. A stack is made when the platform first puts something in it, so a
@@ -101,7 +101,7 @@ export function addPlatformStacks(app: Construct, options: PlatformStacksOptions
     get sagas() { return layer('sagas'); },
     get observability() { return layer('observability'); },
     service: (spec) => {
-      const made = stack(`service-${spec.name}`, `the ${spec.name} service (${spec.runtime}) with its config, routes, dashboard and alarms`);
+      const made = stack(`service-${spec.name}`, `the ${spec.name} service (${spec.runtime}) with its config, routes and alarms`);
       serviceStacks.set(spec.name, made);
       return made;
     },

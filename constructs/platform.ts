@@ -46,7 +46,7 @@ import { Saga } from './workflow/saga';
  *
  * What grows with the catalog is each service's own: give `service` (a stack per service) and every
  * stack stays within CloudFormation's limits whatever the number of services, since each service's
- * stack holds that one service with its config, registration, subscription, routes, dashboard, alarms
+ * stack holds that one service with its config, registration, subscription, routes, alarms, dashboard
  * and experiments, and the layers hold only what the services share.
  */
 export interface PlatformPlacement {
@@ -61,7 +61,7 @@ export interface PlatformPlacement {
   readonly services?: Construct;
   /**
    * Where each service is made, with everything that is its own: its runtime's constructs, config
-   * parameters, registration, event subscription, rollback alarm, dashboard and alarms, chaos
+   * parameters, registration, event subscription, rollback alarm, alarms (and a dashboard of its own when its runtime offers no shared one), chaos
    * experiments and its routes at the edge (the edge's stage then follows them, in `edgeStage`).
    * Called once per service, in catalog order, with the layer its runtime names; return a stack of
    * its own to split the platform by service.
@@ -366,7 +366,7 @@ export class MicroservicePlatform extends Construct {
       });
     }
 
-    // ---- Observability: every service's log groups, dashboard and alarms. -----------------------------
+    // ---- Observability: every service's log groups, alarms and dashboard (its own or a shared one). ----
     const observability = scopeOf('observability');
     this.logs = new LogAggregation(observability, 'Logs', {
       domainName: `${prefix}-logs`,
