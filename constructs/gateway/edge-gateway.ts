@@ -153,7 +153,7 @@ export class EdgeGateway extends Construct {
     if (!(rate > 0)) throw ConstructPropError.of(this, 'throttleRateLimit', `is ${rate}; expected a positive number of requests per second`);
     if (!Number.isInteger(burst) || burst < 1) throw ConstructPropError.of(this, 'throttleBurstLimit', `is ${burst}; expected a whole number of requests, at least 1`);
     if (!Number.isInteger(perIp) || perIp < 10) throw ConstructPropError.of(this, 'rateLimitPerIp', `is ${perIp}; WAF rate rules take a whole number from 10`);
-    if (!/^[a-zA-Z0-9_]{1,128}$/.test(props.stageName)) throw ConstructPropError.of(this, 'stageName', `'${props.stageName}' must be letters, digits or underscores`);
+    if (!/^[a-zA-Z0-9_-]{1,128}$/.test(props.stageName)) throw ConstructPropError.of(this, 'stageName', `'${props.stageName}' must be 1 to 128 letters, digits, hyphens or underscores`);
     if (props.backends.length === 0 || props.backends.every((b) => (b.spec.routes ?? []).length === 0)) {
       throw ConstructPropError.of(this, 'backends', 'has no routes; a gateway needs at least one service with a route');
     }

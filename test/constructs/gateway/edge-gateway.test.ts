@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -142,7 +145,8 @@ describe('EdgeGateway (through MicroservicePlatform)', () => {
     [{ throttleRateLimit: 0 }, 'throttleRateLimit'],
     [{ throttleBurstLimit: 0 }, 'throttleBurstLimit'],
     [{ rateLimitPerIp: 5 }, 'rateLimitPerIp'],
-    [{ stageName: 'dev-1' }, 'stageName'],
+    [{ stageName: 'dev.1' }, 'stageName'],
+    [{ stageName: '' }, 'stageName'],
     [{ backends: [] }, 'backends'],
   ])('rejects %o, naming the prop', (bad, prop) => {
     const stack = new Stack(undefined, 'Edge');
@@ -226,4 +230,16 @@ describe('EdgeGateway with each service\'s routes in its own stack (the platform
       /^Edge\/Gateway: prop 'stageScope' is in the gateway's stack Edge, but routes are made in other stacks \(Orders, \.\.\.\); the deployment must follow them/,
     );
   });
+});
+
+test("a profile named with a hyphen (eu-staging) names the edge's stage, and the platform synthesizes through the CloudFormation schema validator", () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-stage-'));
+  try {
+    const { app, stacks } = createPlatformApp({ profile: { ...DEV_PROFILE, name: 'eu-staging' }, outdir, gates: false, context: { 'aws:cdk:bundling-stacks': [] } });
+    expect(() => app.synth()).not.toThrow();
+    const stage = Object.values(Template.fromStack(stacks.edgeStage!).findResources('AWS::ApiGateway::Stage'));
+    expect(stage.map((s) => s.Properties.StageName)).toEqual(['eu-staging']);
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 });
