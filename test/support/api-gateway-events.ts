@@ -3,6 +3,7 @@
  */
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import { callerIdentity } from '../../local/edge/local-edge';
 
 /** What a test says about a request; everything else is filled in as API Gateway would. */
 export interface RequestShape {
@@ -51,23 +52,7 @@ export function apiGatewayEvent(shape: RequestShape): APIGatewayProxyEvent {
       domainPrefix: 'abc123defg',
       extendedRequestId: 'Ab1CdEfGhIjKlMn=',
       httpMethod: shape.method,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: '203.0.113.10',
-        user: null,
-        userAgent: 'jest',
-        userArn: null,
-      },
+      identity: callerIdentity('203.0.113.10', 'jest'),
       path: `/dev${path}`,
       protocol: 'HTTP/1.1',
       requestId,

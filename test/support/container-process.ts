@@ -8,6 +8,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { onLines } from '../../local/runner/log-tail';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -35,30 +36,22 @@ export function startProcess(bundle: string, env: Record<string, string>): Runni
   const child = spawn(process.execPath, [bundle], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   const waiters: { predicate: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }[] = [];
-  const collect = (stream: NodeJS.ReadableStream) => {
-    let pending = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      pending += chunk;
-      const complete = pending.split('\n');
-      pending = complete.pop() ?? '';
-      for (const text of complete.filter((l) => l.trim() !== '')) {
-        let line: Record<string, unknown>;
-        try {
-          line = JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          line = { text };
-        }
-        lines.push(line);
-        for (const waiter of [...waiters]) {
-          if (waiter.predicate(line)) {
-            waiters.splice(waiters.indexOf(waiter), 1);
-            waiter.resolve(line);
-          }
+  const collect = (stream: NodeJS.ReadableStream) =>
+    onLines(stream, (text) => {
+      let line: Record<string, unknown>;
+      try {
+        line = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        line = { text };
+      }
+      lines.push(line);
+      for (const waiter of [...waiters]) {
+        if (waiter.predicate(line)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve(line);
         }
       }
     });
-  };
   collect(child.stdout!);
   collect(child.stderr!);
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
