@@ -1,6 +1,7 @@
 import { Stack, Tags } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ChaosExperiments } from './chaos/chaos-experiments';
@@ -36,6 +37,7 @@ import { FargateRuntimeDeployment, fargateRuntime } from './runtimes/fargate/far
 import { KubernetesRuntimeDeployment, kubernetesRuntime } from './runtimes/kubernetes/kubernetes-runtime';
 import { lambdaRuntime } from './runtimes/lambda/lambda-runtime';
 import type { DeployedService, PlatformLayer, RuntimeContext, RuntimeDeployment, ServiceRuntime } from './runtimes/service-runtime';
+import { EncryptionKey } from './security/encryption-key';
 import { Saga } from './workflow/saga';
 
 /**
@@ -186,6 +188,14 @@ export class MicroservicePlatform extends Construct {
   public readonly sharedDashboards: ReadonlyMap<string, cloudwatch.Dashboard>;
   /** The monthly budget of the environment, when its profile sets one (`monthlyBudgetUsd`). */
   public readonly budget?: PlatformBudget;
+  /**
+   * The key the services share for their data, logs and queues (unless the profile asks for a key
+   * per service); undefined until a runtime asks for it.
+   */
+  public get serviceKey(): kms.IKey | undefined {
+    return this.sharedServiceKey?.key;
+  }
+  private sharedServiceKey?: EncryptionKey;
   /** The central log store and the pipeline every service log group feeds. */
   public readonly logs: LogAggregation;
   /** Dashboard and alarms of each service, by service name. */
@@ -271,6 +281,19 @@ export class MicroservicePlatform extends Construct {
 
     // ---- Each service, by its runtime. -------------------------------------------------------------
     let gatewayLink: GatewayLink | undefined;
+    // One key for every service: $1 a month each adds up over hundreds of services, and a key per
+    // service buys no isolation here, since each table, queue and log group is granted by IAM to its
+    // own service alone; the key only admits the AWS services that use it on their behalf.
+    const serviceKey = () => {
+      if (profile.serviceKeys === 'per-service') return undefined;
+      this.sharedServiceKey ??= new EncryptionKey(shared, 'ServiceKey', {
+        description: `Encrypts the data, logs and queues of the services of ${prefix}; each resource is granted to its own service only`,
+        retain: retainData,
+        pendingWindow: profile.keyPendingWindow,
+        aliasName: `alias/${prefix}/services`,
+      });
+      return this.sharedServiceKey.key;
+    };
     const context: RuntimeContext = {
       platformName,
       environmentName,
@@ -283,6 +306,7 @@ export class MicroservicePlatform extends Construct {
       catalog: this.services,
       scopeOf,
       gatewayLink: () => (gatewayLink ??= new GatewayLink(shared, 'GatewayLink', { vpc: this.network.vpc, subnets: this.network.serviceSubnets, vpcLinkName: `${prefix}-gateway` })),
+      serviceKey,
     };
     const deployments = new Map<string, RuntimeDeployment<any>>();
     const services = new Map<string, DeployedService>();

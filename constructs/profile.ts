@@ -33,6 +33,13 @@ export interface PlatformProfile {
   readonly identityThreatProtection: boolean;
   /** How long a deleted KMS key waits before it is gone. */
   readonly keyPendingWindow: Duration;
+  /**
+   * `shared`: one key encrypts every service's data, logs and queues, and each of those resources is
+   * granted to its own service alone by IAM. `per-service`: each service has a key of its own as
+   * well ($1 a month each), for accounts whose rules ask for a key boundary per service.
+   * @default 'shared'
+   */
+  readonly serviceKeys?: 'shared' | 'per-service';
   /** Container services may run part of their tasks on Fargate Spot (interruptible). */
   readonly fargateSpot: boolean;
   /** Least share of a container service's tasks kept healthy during a deployment (percent). */

@@ -28,7 +28,7 @@ import type { MonitoringTarget } from '../observability/monitoring-target';
 import { lambdaMonitoring } from '../runtimes/lambda/lambda-monitoring';
 import type { DeployedService } from '../runtimes/service-runtime';
 import { EncryptedLogGroup } from '../observability/encrypted-log-group';
-import { EncryptionKey } from '../security/encryption-key';
+import { EncryptionKey, referToKeyByAlias } from '../security/encryption-key';
 
 /** Name of the alias every caller invokes. */
 export const LIVE_ALIAS = 'live';
@@ -58,6 +58,13 @@ export interface LambdaMicroserviceProps {
    * @default - not wired to a config store (the platform binds every service with `ConfigStore.bindService`)
    */
   readonly config?: ConfigStore;
+  /**
+   * The key its data, logs and queues are encrypted with, when it shares one (the platform's
+   * service key, `RuntimeContext.serviceKey`). Its table, queues and log group stay its own through
+   * their IAM grants; the key only has to admit the AWS services that use it on their behalf.
+   * @default - a key of its own
+   */
+  readonly encryptionKey?: kms.IKey;
   /**
    * Keep the table, key and logs when the stack is deleted, and protect the table from deletion.
    * @default false
@@ -119,8 +126,10 @@ export class LambdaMicroservice extends Construct implements DeployedService {
   public readonly functionName: string;
   /** The service's own table, if the spec declares one. */
   public readonly table?: dynamodb.Table;
-  /** The key that encrypts the table, logs and failure queue. */
-  public readonly encryptionKey: EncryptionKey;
+  /** The key of its table, logs and failure queue: its own, or the one it was given to share. */
+  public readonly dataKey: kms.IKey;
+  /** Its own key, when it was given none to share (`dataKey` is the key in use either way). */
+  public readonly encryptionKey?: EncryptionKey;
   /** Failed asynchronous invocations land here. */
   public readonly failureQueue: sqs.Queue;
   /** The function's log group. */
@@ -176,8 +185,11 @@ export class LambdaMicroservice extends Construct implements DeployedService {
     const retain = props.retainData ?? false;
     const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    this.encryptionKey = new EncryptionKey(this, 'Key', { description: `Encrypts the data, logs and failed events of ${this.functionName}`, retain });
-    const key = this.encryptionKey.key;
+    if (props.encryptionKey === undefined) {
+      this.encryptionKey = new EncryptionKey(this, 'Key', { description: `Encrypts the data, logs and failed events of ${this.functionName}`, retain });
+    }
+    const key = props.encryptionKey ?? this.encryptionKey!.key;
+    this.dataKey = key;
     const logGroup = new EncryptedLogGroup(this, 'Logs', {
       encryptionKey: key,
       retention: props.logRetention,
@@ -260,6 +272,7 @@ export class LambdaMicroservice extends Construct implements DeployedService {
       redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL },
       removalPolicy,
     });
+    referToKeyByAlias(this.failureQueue.node.defaultChild as sqs.CfnQueue, 'KmsMasterKeyId', key);
     acknowledgeTerminalQueue(
       this.failureQueue,
       'This queue is itself the dead-letter store for failed asynchronous invocations of the function (its redrive-allow policy denies every source); a further queue behind it would only move the same messages.',
@@ -394,10 +407,6 @@ export class LambdaMicroservice extends Construct implements DeployedService {
     return this.functionName;
   }
 
-  /** The service's own key (table, logs, failure queue). */
-  public get dataKey(): kms.IKey {
-    return this.encryptionKey.key;
-  }
 
   /** The function's log group. */
   public get logGroups(): readonly logs.ILogGroup[] {

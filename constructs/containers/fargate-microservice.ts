@@ -74,6 +74,13 @@ export interface FargateMicroserviceProps {
   /** Where the internal load balancer writes its access logs. */
   readonly accessLogs: AccessLogBucket;
   /**
+   * The key its data, logs and queues are encrypted with, when it shares one (the platform's
+   * service key, `RuntimeContext.serviceKey`). Its table, queues and log group stay its own through
+   * their IAM grants; the key only has to admit the AWS services that use it on their behalf.
+   * @default - a key of its own
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
    * Keep the table, key and logs when the stack is deleted; protect table and load balancer from deletion.
    * @default false
    */
@@ -182,8 +189,10 @@ export class FargateMicroservice extends Construct implements DeployedService {
   private readonly rollbackAlarms: cloudwatch.IAlarm[] = [];
   /** The service's own table, if the spec declares one. */
   public readonly table?: dynamodb.Table;
-  /** The key that encrypts the table and logs. */
-  public readonly encryptionKey: EncryptionKey;
+  /** The key of its table and logs: its own, or the one it was given to share. */
+  public readonly dataKey: kms.IKey;
+  /** Its own key, when it was given none to share (`dataKey` is the key in use either way). */
+  public readonly encryptionKey?: EncryptionKey;
   /** The app and collector log group. */
   public readonly logGroup: logs.ILogGroup;
   /** Metrics (EMF) the collector writes. */
@@ -244,8 +253,11 @@ export class FargateMicroservice extends Construct implements DeployedService {
     const vpc = props.cluster.cluster.vpc;
     const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
 
-    this.encryptionKey = new EncryptionKey(this, 'Key', { description: `Encrypts the data and logs of ${this.serviceName}`, retain });
-    const key = this.encryptionKey.key;
+    if (props.encryptionKey === undefined) {
+      this.encryptionKey = new EncryptionKey(this, 'Key', { description: `Encrypts the data and logs of ${this.serviceName}`, retain });
+    }
+    const key = props.encryptionKey ?? this.encryptionKey!.key;
+    this.dataKey = key;
     this.logGroup = new EncryptedLogGroup(this, 'Logs', {
       encryptionKey: key,
       retention: props.logRetention,
@@ -494,10 +506,6 @@ export class FargateMicroservice extends Construct implements DeployedService {
     return this.serviceName;
   }
 
-  /** The service's own key (table, logs). */
-  public get dataKey(): kms.IKey {
-    return this.encryptionKey.key;
-  }
 
   /** The tasks' security group: the services it calls let it in. */
   public get connections(): ec2.Connections {

@@ -38,10 +38,16 @@ export interface KubernetesMicroserviceProps {
    * @default - the routes are reached at the cluster's load balancer, inside the VPC only
    */
   readonly gatewayLink?: IGatewayLink;
+  /**
+   * The key its data and queues are encrypted with, when it shares one (the platform's service key).
+   * Its table and queues stay its own through their IAM grants.
+   * @default - a key of its own
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
- * One microservice on the platform's EKS cluster: a key of its own, a pod role bound to its
+ * One microservice on the platform's EKS cluster: a key of its own (or the one it shares), a pod role bound to its
  * ServiceAccount through EKS Pod Identity, its table when it has one, a log group its pods' collector
  * writes request metrics to, and its MicroserviceChart applied through the cluster's kubectl handler.
  * A service with routes gets a target group on the cluster's load balancer (a template resource),
@@ -97,7 +103,7 @@ export class KubernetesMicroservice extends Construct implements DeployedService
     const stack = Stack.of(this);
     const environment: Record<string, string> = { AWS_REGION: stack.region, [SERVICE_ENVIRONMENT.platformEnvironment]: platform.environmentName };
 
-    this.dataKey = new EncryptionKey(this, 'Key', { description: `Encrypts the data and queues of ${this.deployedName}`, allowCloudWatchLogs: false, retain }).key;
+    this.dataKey = props.encryptionKey ?? new EncryptionKey(this, 'Key', { description: `Encrypts the data and queues of ${this.deployedName}`, allowCloudWatchLogs: false, retain }).key;
     this.role = new iam.Role(this, 'PodRole', {
       assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
       description: `Pod role of ${platform.platformName}-${platform.environmentName}/${platform.namespace}/${spec.name} (EKS Pod Identity)`,

@@ -7,6 +7,7 @@ import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { App } from 'cdk8s';
@@ -241,14 +242,15 @@ export class KubernetesPlatform extends Construct {
    * Runs one more service on the cluster: its pod role, table, metrics log group and chart (see
    * {@link KubernetesMicroservice}), made in `scope` (default: this construct). Its routes, if it
    * has any, reach its pods through the cluster's load balancer, and through the edge gateway when
-   * `gatewayLink` is given.
+   * `gatewayLink` is given. Its data and queues are encrypted with `encryptionKey` when given (a
+   * key the platform's services share), else with a key of its own.
    */
-  public addService(spec: KubernetesServiceSpec, scope: Construct = this, options: { readonly gatewayLink?: IGatewayLink } = {}): KubernetesMicroservice {
+  public addService(spec: KubernetesServiceSpec, scope: Construct = this, options: { readonly gatewayLink?: IGatewayLink; readonly encryptionKey?: kms.IKey } = {}): KubernetesMicroservice {
     if (spec.runtime !== 'kubernetes' || spec.container === undefined) {
       throw ConstructPropError.of(this, 'services', `includes '${spec.name}' with runtime '${spec.runtime}'; a KubernetesPlatform runs only 'kubernetes' services with { container }`);
     }
     if (this.services.has(spec.name)) throw ConstructPropError.of(this, 'services', `already has a service named '${spec.name}'`);
-    const service = new KubernetesMicroservice(scope, spec.name, { platform: this, spec, gatewayLink: options.gatewayLink });
+    const service = new KubernetesMicroservice(scope, spec.name, { platform: this, spec, gatewayLink: options.gatewayLink, encryptionKey: options.encryptionKey });
     (this.services as Map<string, KubernetesMicroservice>).set(spec.name, service);
     (this.charts as Map<string, MicroserviceChart>).set(spec.name, service.chart);
     (this.podRoles as Map<string, iam.Role>).set(spec.name, service.role);

@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { referToKeyByAlias } from '../security/encryption-key';
 
 /** Props of a DeadLetterQueue. */
 export interface DeadLetterQueueProps {
@@ -46,6 +47,7 @@ export class DeadLetterQueue extends Construct {
       retentionPeriod: Duration.days(14),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
+    referToKeyByAlias(this.queue.node.defaultChild as sqs.CfnQueue, 'KmsMasterKeyId', props.encryptionKey);
     if (props.receivesFromEventBridge) {
       props.encryptionKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:GenerateDataKey', 'kms:Decrypt');
     }

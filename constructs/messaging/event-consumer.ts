@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { referToKeyByAlias } from '../security/encryption-key';
 
 /** Visibility timeout of a consumer queue, as a multiple of the consumer's timeout (AWS's guidance for Lambda). */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
@@ -110,6 +111,7 @@ export class EventConsumer extends Construct {
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
     });
+    referToKeyByAlias(this.queue.node.defaultChild as sqs.CfnQueue, 'KmsMasterKeyId', props.encryptionKey);
 
     this.rule = new events.Rule(this, 'Rule', {
       eventBus: props.bus,

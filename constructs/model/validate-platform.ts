@@ -15,8 +15,8 @@ import { sagaProblems } from './validate-patterns';
 export interface PlatformValidationInput {
   /** The platform name (lowercase, 1 to 16 characters). */
   readonly platformName: string;
-  /** The profile: its name (it names the environment in every physical name) and its budget are checked here. */
-  readonly profile: { readonly name: string; readonly monthlyBudgetUsd?: number };
+  /** The profile: its name (it names the environment in every physical name), its budget and its key choice are checked here. */
+  readonly profile: { readonly name: string; readonly monthlyBudgetUsd?: number; readonly serviceKeys?: string };
   /** The service catalog. */
   readonly services: readonly ServiceSpecBase[];
   /** The sagas. @default - none */
@@ -42,9 +42,15 @@ export function platformProblems(input: PlatformValidationInput): ValidationProb
     budget === undefined || (typeof budget === 'number' && Number.isFinite(budget) && budget > 0)
       ? []
       : [{ profile: String(profile?.name), field: 'monthlyBudgetUsd', message: `is ${String(budget)}; expected a positive amount of USD a month, or none for no budget` }];
+  const serviceKeys = profile?.serviceKeys;
+  const keyProblems =
+    serviceKeys === undefined || serviceKeys === 'shared' || serviceKeys === 'per-service'
+      ? []
+      : [{ profile: String(profile?.name), field: 'serviceKeys', message: `is ${JSON.stringify(serviceKeys)}; expected 'shared' or 'per-service'` }];
   return [
     ...nameProblems,
     ...budgetProblems,
+    ...keyProblems,
     ...catalogProblems(services, { runtimes, namePrefix }),
     ...sagaProblems(sagas, services, { runtimes, namePrefix }),
   ];

@@ -86,6 +86,12 @@ export interface RuntimeContext {
    * group on that load balancer's listener.
    */
   gatewayLink(): IGatewayLink;
+  /**
+   * The key every service's data, logs and queues are encrypted with (made on the first call, in the
+   * shared layer), which a runtime hands each service it deploys; `undefined` when the profile asks
+   * for a key per service (`serviceKeys: 'per-service'`), so that each service makes its own.
+   */
+  serviceKey(): kms.IKey | undefined;
 }
 
 /** A runtime: its spec rules, and how it deploys specs of its kind. */
@@ -132,7 +138,7 @@ export interface DeployedService extends IConstruct, iam.IGrantable {
   readonly discoveryAttributes: Readonly<Record<string, string>>;
   /** What the edge sends the service's routes to; undefined when the runtime cannot serve routes there. */
   readonly gatewayTarget?: GatewayTarget;
-  /** The service's own key (its data, logs and queues): what the platform makes for it, such as its event queues, is encrypted with it. */
+  /** The key of its data, logs and queues (its own, or the platform's service key): what the platform makes for it, such as its event queues, is encrypted with it. */
   readonly dataKey: kms.IKey;
   /** A function workflows (sagas) invoke with an action; undefined when the runtime has none to invoke. */
   readonly invokeTarget?: lambda.IFunction;

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -22,6 +22,30 @@ export interface EncryptionKeyProps {
    * @default Duration.days(30)
    */
   readonly pendingWindow?: Duration;
+  /**
+   * An alias of the key (`alias/...`). Resources in other stacks that take a key by alias (SQS
+   * queues) then name it by this literal instead of a cross-stack import (see `referToKeyByAlias`).
+   * @default - no alias
+   */
+  readonly aliasName?: string;
+}
+
+/** The alias of each key made with one, by key. */
+const ALIASES = new WeakMap<kms.IKey, string>();
+
+/**
+ * Makes a resource in another stack than its key name the key by its alias, a literal, rather than by
+ * an imported ARN, which the guard rules cannot follow (they accept a literal or a reference within
+ * the template); the resource's stack then deploys after the key's. Does nothing when the key has no
+ * alias or sits in the same stack. `property` is the resource's key property, e.g. `KmsMasterKeyId`.
+ */
+export function referToKeyByAlias(resource: CfnResource, property: string, key: kms.IKey): void {
+  const aliasName = ALIASES.get(key);
+  const keyStack = Stack.of(key);
+  const resourceStack = Stack.of(resource);
+  if (aliasName === undefined || keyStack === resourceStack) return;
+  resource.addPropertyOverride(property, aliasName);
+  resourceStack.addDependency(keyStack, `${resource.node.path} names its key by alias`);
 }
 
 /**
@@ -41,6 +65,10 @@ export class EncryptionKey extends Construct {
       pendingWindow: props.pendingWindow ?? Duration.days(30),
       removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
+    if (props.aliasName !== undefined) {
+      this.key.addAlias(props.aliasName);
+      ALIASES.set(this.key, props.aliasName);
+    }
     // Grants are how services such as DynamoDB use a key on a caller's behalf; nobody else needs them.
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({

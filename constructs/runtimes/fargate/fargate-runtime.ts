@@ -69,6 +69,7 @@ export class FargateRuntimeDeployment implements RuntimeDeployment<FargateServic
       traceSampleRate: context.profile.traceSampleRate,
       image: this.options.imageTag === undefined ? undefined : { repository: repository.repository, tag: this.options.imageTag },
       gatewayLink: (spec.routes ?? []).length > 0 ? context.gatewayLink() : undefined,
+      encryptionKey: context.serviceKey(),
     });
   }
 }

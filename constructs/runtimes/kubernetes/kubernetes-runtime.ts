@@ -38,7 +38,7 @@ export class KubernetesRuntimeDeployment implements RuntimeDeployment<Kubernetes
 
   /** A service with routes is offered to the edge through the platform's gateway link. */
   public deploy(scope: Construct, spec: KubernetesServiceSpec): KubernetesMicroservice {
-    return this.platform.addService(spec, scope, { gatewayLink: (spec.routes ?? []).length > 0 ? this.context.gatewayLink() : undefined });
+    return this.platform.addService(spec, scope, { gatewayLink: (spec.routes ?? []).length > 0 ? this.context.gatewayLink() : undefined, encryptionKey: this.context.serviceKey() });
   }
 
   /**

@@ -30,6 +30,7 @@ export function lambdaRuntime(options: LambdaRuntimeOptions = {}): ServiceRuntim
             logRetention: context.profile.logRetention,
             faultInjection: context.profile.lambdaFaultInjection,
             bundling: options.bundling,
+            encryptionKey: context.serviceKey(),
           }),
       };
     },
