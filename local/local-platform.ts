@@ -12,6 +12,7 @@
  * sagas' state machines and the edge. `stop` ends it all, every child process included.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import * as esbuild from 'esbuild';
 import type { SagaSpec } from '../constructs/model/saga-spec';
 import type { ServiceSpec } from '../constructs/model/service-spec';
 import { arn, LOCAL_ACCOUNT, LOCAL_REGION } from './assembly/cloud-assembly';
@@ -159,6 +160,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     ]);
     functions = startedFunctions;
     stops.push(() => startedFunctions.stop(), () => containers.stop());
+    // Everything is bundled: esbuild's service process is not needed any more.
+    await esbuild.stop();
 
     for (const [service, attributes] of Object.entries(model.registry)) {
       const url = containers.urlOf(service);

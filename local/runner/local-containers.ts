@@ -39,7 +39,8 @@ export class LocalContainers {
   static async start(props: { readonly containers: readonly LocalContainer[]; readonly environment: Record<string, string>; readonly bundleDirectory: string; readonly logs: LogTail; readonly readyTimeoutMs?: number }): Promise<LocalContainers> {
     const containers = new LocalContainers();
     try {
-      await Promise.all(props.containers.map((container) => containers.#start(container, props)));
+      const exitWithParent = await bundleForNode(path.join(__dirname, 'exit-with-parent.ts'), path.join(props.bundleDirectory, 'exit-with-parent.js'));
+      await Promise.all(props.containers.map((container) => containers.#start(container, { ...props, exitWithParent })));
     } catch (error) {
       await containers.stop();
       throw error;
@@ -47,13 +48,13 @@ export class LocalContainers {
     return containers;
   }
 
-  async #start(container: LocalContainer, props: { readonly environment: Record<string, string>; readonly bundleDirectory: string; readonly logs: LogTail; readonly readyTimeoutMs?: number }): Promise<void> {
+  async #start(container: LocalContainer, props: { readonly environment: Record<string, string>; readonly bundleDirectory: string; readonly logs: LogTail; readonly readyTimeoutMs?: number; readonly exitWithParent: string }): Promise<void> {
     const bundle = await bundleForNode(container.entry, path.join(props.bundleDirectory, `${container.service}-server.js`));
     const port = await freePort();
     const environment: Record<string, string> = { PATH: process.env.PATH ?? '', ...props.environment, ...container.environment, PORT: String(port), PRE_STOP_SECONDS: '0' };
     // No collector runs beside the process here: without an endpoint, telemetry stays off.
     delete environment.OTEL_EXPORTER_OTLP_ENDPOINT;
-    const child = spawn(process.execPath, ['--enable-source-maps', bundle], { env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--enable-source-maps', '--require', props.exitWithParent, bundle], { env: environment, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     props.logs.follow(container.service, child.stdout!, 'stdout');
     props.logs.follow(container.service, child.stderr!, 'stderr');
     const url = `http://127.0.0.1:${port}`;
