@@ -5,8 +5,8 @@
  */
 import * as path from 'node:path';
 import { catalog, sagas } from '../services';
-import { createPlatformApp } from '../stacks/create-app';
-import { profileNamed } from '../stacks/environments';
+import type * as CreateApp from '../stacks/create-app';
+import type * as Environments from '../stacks/environments';
 import { seedDemoData } from './demo-data';
 import { type LocalPlatform, type LocalPlatformOptions, startLocalPlatform } from './local-platform';
 
@@ -24,6 +24,9 @@ export function startDemoPlatform(options: Partial<Omit<LocalPlatformOptions, 's
       inputs: { profile: 'dev', catalog, sagas },
       sourceDirectories: [path.join(ROOT, 'constructs'), path.join(ROOT, 'stacks')],
       synthesize: (outdir) => {
+        // Loaded only to synthesize: the CDK takes seconds to load, and a kept assembly needs none of it.
+        const { createPlatformApp } = require('../stacks/create-app') as typeof CreateApp;
+        const { profileNamed } = require('../stacks/environments') as typeof Environments;
         // Gates are what `npm run synth` is for; here the assembly is only read. Docker images and Lambda bundles are not built.
         createPlatformApp({ profile: profileNamed('dev'), gates: false, outdir, context: { 'aws:cdk:bundling-stacks': [] } }).app.synth();
       },

@@ -1,9 +1,9 @@
-// `npm run bench` (tsx test/bench/bench.ts [--skip-tests] [--only cost,scale]): prints synth, test-suite and bundle-size
-// figures next to their goals (container bundle sizes without one), how synth scales with
+// `npm run bench` (tsx test/bench/bench.ts [--skip-tests] [--only cost,scale,local]): prints synth, test-suite and bundle-size
+// figures next to their goals (container bundle sizes without one), how long `npm run dev` takes to be ready, how synth scales with
 // generated catalogs of 20, 50 and 200 services, and what the platform costs a month while idle
 // (each profile, and what one more Lambda or Fargate service adds). It reports; it fails only when
 // something errors.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,6 +15,7 @@ import { DEV_PROFILE, PROD_PROFILE, type PlatformProfile } from '../../construct
 import { catalog } from '../../services';
 import { createPlatformApp } from '../../stacks/create-app';
 import { generateCatalog, MIXED_RUNTIMES, ROUTED_EVERY } from '../support/generated-catalog';
+import { onLines } from '../../local/runner/log-tail';
 import { LAMBDA_BUNDLE_OPTIONS } from '../support/lambda-bundle-options';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -24,6 +25,7 @@ const TEST_GOAL_SECONDS = 90;
 const BUNDLE_BUDGET_BYTES = 150 * 1024;
 const SCALE_SIZES = [20, 50, 200] as const;
 const SCALE_RATIO_GOAL = 12;
+const LOCAL_START_GOAL_SECONDS = 15;
 /** CloudFormation's limits on one stack. */
 const STACK_LIMITS = { resources: 500, outputs: 200, templateBytes: 1024 * 1024 };
 
@@ -206,23 +208,55 @@ function benchCost(): void {
   }
 }
 
+/** Seconds from starting `npm run dev` (its node process) to its `dashboard:` line, and whether it synthesized the assembly. */
+async function devStartUp(): Promise<{ seconds: number; synthesized: boolean }> {
+  const started = Date.now();
+  const dev = spawn(process.execPath, ['--import', 'tsx', 'local/dev.ts', '--edge-port', '0', '--dashboard-port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  onLines(dev.stdout!, (line) => lines.push(line));
+  onLines(dev.stderr!, (line) => lines.push(line));
+  const exited = new Promise<number | null>((resolve) => dev.on('exit', (code) => resolve(code)));
+  while (!lines.some((line) => line.startsWith('dashboard: '))) {
+    if (dev.exitCode !== null) throw new Error(`npm run dev stopped before it was ready:\n${lines.join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const seconds = (Date.now() - started) / 1000;
+  dev.kill('SIGTERM');
+  const code = await exited;
+  if (code !== 0) throw new Error(`npm run dev exited ${code} on SIGTERM`);
+  return { seconds, synthesized: lines.some((line) => line.includes('the assembly was synthesized')) };
+}
+
+async function benchLocal(): Promise<void> {
+  const first = await devStartUp();
+  let best = first.synthesized ? Infinity : first.seconds;
+  for (let i = 0; i < RUNS - (first.synthesized ? 0 : 1); i++) best = Math.min(best, (await devStartUp()).seconds);
+  console.log(`(g) npm run dev, start-up to ready (edge and dashboard printed), best of ${RUNS} with the kept assembly`);
+  if (first.synthesized) console.log(`    first start, synthesizing the assembly   ${first.seconds.toFixed(1).padStart(7)} s`);
+  console.log(`    start-up to ready                         ${best.toFixed(1).padStart(7)} s  (goal <= ${LOCAL_START_GOAL_SECONDS} s: ${best <= LOCAL_START_GOAL_SECONDS ? 'met' : 'NOT met'})`);
+}
+
 /** The sections, in the order they run; `--only <name>[,<name>]` runs some of them. */
-const SECTIONS: Readonly<Record<string, (skipTests: boolean) => void>> = {
+const SECTIONS: Readonly<Record<string, (skipTests: boolean) => void | Promise<void>>> = {
   synth: benchSynth,
   scale: benchScale,
   cost: benchCost,
   tests: benchTests,
   bundles: benchBundles,
   containers: benchContainerBundles,
+  local: benchLocal,
 };
 
-function main(): void {
+async function main(): Promise<void> {
   const skipTests = process.argv.includes('--skip-tests');
   const onlyAt = process.argv.indexOf('--only');
   const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : Object.keys(SECTIONS);
   const unknown = only.filter((name) => !(name in SECTIONS));
   if (unknown.length > 0) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; the sections are ${Object.keys(SECTIONS).join(', ')}`);
-  for (const name of only) SECTIONS[name](skipTests);
+  for (const name of only) await SECTIONS[name](skipTests);
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error((error as Error).message);
+  process.exit(1);
+});
