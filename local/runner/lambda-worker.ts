@@ -4,8 +4,10 @@
  * does, then answers invocations sent over IPC with a Lambda context, reporting a thrown error as
  * Lambda does (`errorType`, `errorMessage`).
  */
-import './loopback-host-prefix';
 import { randomUUID } from 'node:crypto';
+import { resolvePrefixedLoopbackHosts } from './loopback-host-prefix';
+
+resolvePrefixedLoopbackHosts();
 
 /** An invocation sent to the worker. */
 export interface WorkerInvocation {
