@@ -1,10 +1,12 @@
 // `npm run synth`: synthesizes every profile with all validation gates, and prints a summary with
-// each profile's idle monthly cost (written in full to cdk.out/<profile>/cost.json).
+// each profile's idle monthly cost (written in full to cdk.out/<profile>/cost.json), and draws the
+// architecture diagram (dist/architecture.svg) from the first profile's assembly.
 // Needs no AWS account, no credentials and no Docker.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type CostReport, PROFILES, costOf } from 'msa-platform-blueprint';
 import { catalog } from '../services';
+import { DIAGRAM_PROFILE, demoArchitectureSvg } from './architecture-diagram';
 import { createPlatformApp } from './create-app';
 import { PLATFORM_NAME } from './environments';
 import { writeKubernetesManifests } from './kubernetes-manifests';
@@ -35,8 +37,9 @@ function costSummary(report: CostReport): string[] {
   ];
 }
 
-function main(): number {
+async function main(): Promise<number> {
   let failed = false;
+  const synthesized = new Set<string>();
   for (const profile of Object.values(PROFILES)) {
     const outdir = path.join(outRoot, profile.name);
     fs.rmSync(outdir, { recursive: true, force: true });
@@ -72,6 +75,7 @@ function main(): number {
     // The routes the gateway actually wired, not a recount of the specs (which the catalog check has already parsed).
     const gateway = stacks.platform.gateway;
     console.log(`  edge: ${gateway ? `${gateway.methods.size} routes behind the Cognito-authorized REST API` : 'no gateway (no service has routes)'}`);
+    synthesized.add(profile.name);
     const report = costOf(outdir, { profile: profile.name });
     fs.writeFileSync(path.join(outdir, 'cost.json'), `${JSON.stringify(report, null, 2)}\n`);
     for (const line of costSummary(report)) console.log(line);
@@ -84,7 +88,22 @@ function main(): number {
   const imageRegistry = process.env.IMAGE_REGISTRY ?? 'localhost:5000';
   const files = writeKubernetesManifests(catalog, { platformName: PLATFORM_NAME, outdir: path.join(root, 'dist', 'k8s'), imageRegistry });
   console.log(`\nkubernetes manifests (images from ${imageRegistry} unless pinned): ${files.map((f) => path.relative(root, f)).join(', ') || 'none (no kubernetes services)'}`);
+  // The diagram the README shows (docs/architecture.svg is the committed copy; `npm run diagram` refreshes it).
+  if (synthesized.has(DIAGRAM_PROFILE.name)) {
+    const diagram = path.join(root, 'dist', 'architecture.svg');
+    fs.mkdirSync(path.dirname(diagram), { recursive: true });
+    fs.writeFileSync(diagram, await demoArchitectureSvg(path.join(outRoot, DIAGRAM_PROFILE.name)));
+    console.log(`architecture diagram (from the ${DIAGRAM_PROFILE.name} assembly): ${path.relative(root, diagram)}`);
+  }
   return failed ? 1 : 0;
 }
 
-process.exitCode = main();
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

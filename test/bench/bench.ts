@@ -1,7 +1,8 @@
 // `npm run bench` (tsx test/bench/bench.ts [--skip-tests] [--only cost,scale]): prints synth, test-suite and bundle-size
 // figures next to their goals (container bundle sizes without one), how synth scales with
 // generated catalogs of 20, 50 and 200 services, and what the platform costs a month while idle
-// (each profile, and what one more Lambda or Fargate service adds). It reports; it fails only when
+// (each profile, and what one more Lambda or Fargate service adds), and how long the architecture
+// diagram takes to draw (the demo, and a generated catalog of 200). It reports; it fails only when
 // something errors.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,7 +13,8 @@ import { buildSync } from 'esbuild';
 import { type CostReport, costOf } from '../../constructs/cost/cost-report';
 import type { ServiceSpec } from '../../constructs/model/service-spec';
 import { DEV_PROFILE, PROD_PROFILE, type PlatformProfile } from '../../constructs/profile';
-import { catalog } from '../../services';
+import { architectureOf, renderArchitectureSvg } from '../../local/architecture';
+import { catalog, sagas } from '../../services';
 import { createPlatformApp } from '../../stacks/create-app';
 import { generateCatalog, MIXED_RUNTIMES, ROUTED_EVERY } from '../support/generated-catalog';
 import { LAMBDA_BUNDLE_OPTIONS } from '../support/lambda-bundle-options';
@@ -206,23 +208,61 @@ function benchCost(): void {
   }
 }
 
+/** Best of RUNS, in milliseconds, of an asynchronous step (after one untimed run that loads what it needs). */
+async function bestOfAsync<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  let result = await fn();
+  let best = Infinity;
+  for (let i = 0; i < RUNS; i++) {
+    const started = process.hrtime.bigint();
+    result = await fn();
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return { ms: best, result };
+}
+
+async function benchDiagram(): Promise<void> {
+  console.log(`(g) architecture diagram (architectureOf, then renderArchitectureSvg: Graphviz in WebAssembly), best of ${RUNS} after a warm-up`);
+  const loading = process.hrtime.bigint();
+  await renderArchitectureSvg({ source: 'specs', nodes: [], edges: [] });
+  console.log(`    Graphviz loaded in                       ${(Number(process.hrtime.bigint() - loading) / 1e6).toFixed(0).padStart(7)} ms (once per process)`);
+  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-diagram-'));
+  try {
+    createPlatformApp({ profile: DEV_PROFILE, outdir: assemblyDir, gates: false, context: { 'aws:cdk:bundling-stacks': [] } }).app.synth();
+    const cases: [string, () => ReturnType<typeof architectureOf>][] = [
+      ['demo (7 services, from the dev assembly)', () => architectureOf({ services: catalog, sagas, assemblyDir })],
+      ['200 generated services (from the specs)', () => architectureOf({ services: generateCatalog(200) })],
+    ];
+    for (const [label, modelOf] of cases) {
+      const model = await bestOfAsync(async () => modelOf());
+      const svg = await bestOfAsync(() => renderArchitectureSvg(model.result));
+      console.log(`    ${label.padEnd(41)} model ${model.ms.toFixed(0).padStart(6)} ms, render ${svg.ms.toFixed(0).padStart(6)} ms, ${(svg.result.length / 1024).toFixed(0)} KB of SVG`);
+    }
+  } finally {
+    fs.rmSync(assemblyDir, { recursive: true, force: true });
+  }
+}
+
 /** The sections, in the order they run; `--only <name>[,<name>]` runs some of them. */
-const SECTIONS: Readonly<Record<string, (skipTests: boolean) => void>> = {
+const SECTIONS: Readonly<Record<string, (skipTests: boolean) => void | Promise<void>>> = {
   synth: benchSynth,
   scale: benchScale,
   cost: benchCost,
   tests: benchTests,
   bundles: benchBundles,
   containers: benchContainerBundles,
+  diagram: benchDiagram,
 };
 
-function main(): void {
+async function main(): Promise<void> {
   const skipTests = process.argv.includes('--skip-tests');
   const onlyAt = process.argv.indexOf('--only');
   const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : Object.keys(SECTIONS);
   const unknown = only.filter((name) => !(name in SECTIONS));
   if (unknown.length > 0) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; the sections are ${Object.keys(SECTIONS).join(', ')}`);
-  for (const name of only) SECTIONS[name](skipTests);
+  for (const name of only) await SECTIONS[name](skipTests);
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
