@@ -48,6 +48,8 @@ export * from './observability/log-aggregation';
 export * from './observability/log-domain-setup';
 export * from './observability/cluster-observability';
 export * from './observability/service-monitoring';
+export * from './observability/lambda-services-dashboard';
+export * from './observability/container-services-dashboard';
 export * from './observability/platform-overview';
 export * from './identity/hardened-user-pool';
 export * from './observability/encrypted-alarm-topic';

@@ -213,6 +213,8 @@ export class FargateMicroservice extends Construct implements DeployedService {
   public readonly taskRole: iam.Role;
   /** The Cloud Map service (HTTP namespace) holding the load balancer endpoint, unless `register` is off. */
   public readonly registration?: servicediscovery.Service;
+  /** CloudWatch namespace of the metrics its code and collector write (the platform name). */
+  public readonly metricsNamespace: string;
   /** Service name, `<platform>-<env>-<service>`; also the name in X-Ray. */
   public readonly serviceName: string;
   /** The shutdown timings applied. */
@@ -259,6 +261,7 @@ export class FargateMicroservice extends Construct implements DeployedService {
     }
     const container: ContainerSpec = spec.container;
     this.serviceName = `${props.platformName}-${props.environmentName}-${spec.name}`;
+    this.metricsNamespace = props.platformName;
     // Its length (a load balancer name: 32 at most) is checked with the spec, by the fargate rules.
     this.shutdown = shutdownBudgetOf(container);
     const retain = props.retainData ?? false;
@@ -551,7 +554,12 @@ export class FargateMicroservice extends Construct implements DeployedService {
 
   /** Requests, 5xx and response time at the load balancer; CPU and memory of the tasks. */
   public get monitoringTarget(): MonitoringTarget {
-    return fargateMonitoring({ service: this.service, loadBalancerFullName: this.loadBalancerFullName, targetGroups: this.targetGroups });
+    return fargateMonitoring({
+      service: this.service,
+      loadBalancerFullName: this.loadBalancerFullName,
+      targetGroups: this.targetGroups,
+      telemetry: { serviceName: this.serviceName, metricsNamespace: this.metricsNamespace },
+    });
   }
 
   /** The target groups the tasks may be in: the production one, and under blue/green the alternate. */

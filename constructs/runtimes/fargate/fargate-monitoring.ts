@@ -2,6 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { targetGroupSum } from '../../containers/fargate-microservice';
+import { containerServicesDashboard } from '../../observability/container-services-dashboard';
 import type { MonitoringTarget } from '../../observability/monitoring-target';
 import { percentOf, requestSummary } from '../../observability/monitoring-target';
 
@@ -13,14 +14,22 @@ export interface MonitoredContainerService {
   readonly loadBalancerFullName: string;
   /** The target groups the tasks may be in (two under blue/green). */
   readonly targetGroups: readonly elbv2.ApplicationTargetGroup[];
+  /**
+   * The name its server reports request metrics under (`service.name`, also its ECS service name)
+   * and their namespace: given as literals, the service shares the platform's container services
+   * dashboard instead of having one of its own.
+   * @default - a dashboard of its own
+   */
+  readonly telemetry?: { readonly serviceName: string; readonly metricsNamespace: string };
 }
 
 /**
  * A Fargate service's monitoring: requests, the 5xx rate and p50/p99 response time of its target
  * groups, and CPU and memory saturation of its tasks.
  */
-export function fargateMonitoring({ service, loadBalancerFullName, targetGroups }: MonitoredContainerService): MonitoringTarget {
+export function fargateMonitoring({ service, loadBalancerFullName, targetGroups, telemetry }: MonitoredContainerService): MonitoringTarget {
   return {
+    sharedDashboard: telemetry && containerServicesDashboard(telemetry.serviceName, telemetry.metricsNamespace),
     monitor(facade, { spec, thresholds, errorRateAlarm, latencyP99Alarm, period }) {
       // Measured per target group and summed: the load balancer may serve other services too, and
       // under blue/green the production target group changes at every deployment.
