@@ -28,6 +28,7 @@ export * from './identity/platform-identity';
 export * from './gateway/edge-gateway';
 export * from './gateway/gateway-link';
 export * from './compute/lambda-microservice';
+export * from './compute/lambda-bundle';
 export * from './messaging/dead-letter-queue';
 export * from './messaging/event-backbone';
 export * from './messaging/event-consumer';
