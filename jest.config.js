@@ -5,7 +5,10 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+    // Graphviz (the architecture diagram) ships as an ES module only; jest's module system loads CommonJS.
+    '/node_modules/@hpcc-js/.+\\.js$': ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!@hpcc-js/)'],
   // The demo and the tests import the library by its package name, as a consumer does; here that is the source.
   moduleNameMapper: {
     '^msa-platform-blueprint$': '<rootDir>/constructs/index.ts',

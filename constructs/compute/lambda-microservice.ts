@@ -20,6 +20,7 @@ import { EventConsumer, feedQueueToFunction } from '../messaging/event-consumer'
 import { ConstructPropError } from '../model/errors';
 import { SERVICE_ENVIRONMENT } from '../model/service-contract';
 import { validateServiceSpec } from '../model/validate-platform';
+import { DEFAULT_LAMBDA_BUNDLING, inProcessLambdaCode } from './lambda-bundle';
 import type { LambdaServiceSpec } from '../model/service-spec';
 import type { ChaosExperiments } from '../chaos/chaos-experiments';
 import { LambdaCanaryDeployment } from '../delivery/lambda-canary-deployment';
@@ -287,11 +288,17 @@ export class LambdaMicroservice extends Construct implements DeployedService {
 
     const memorySize = spec.lambda.memoryMiB ?? DEFAULT_MEMORY_MIB;
     const timeout = Duration.seconds(spec.lambda.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
+    const bundling: nodejs.BundlingOptions = { ...DEFAULT_LAMBDA_BUNDLING, ...props.bundling };
+    // Bundled once per entry and options by esbuild's API in this process (or found among the bundles
+    // the synth made beforehand), else by NodejsFunction itself.
+    const code = inProcessLambdaCode(this, spec.lambda.entry, bundling);
+    const handler = spec.lambda.handler ?? 'handler';
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       functionName: this.functionName,
       description: spec.description,
       entry: spec.lambda.entry,
-      handler: spec.lambda.handler ?? 'handler',
+      code,
+      handler: code && !handler.includes('.') ? `index.${handler}` : handler,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize,
@@ -316,14 +323,7 @@ export class LambdaMicroservice extends Construct implements DeployedService {
           return { destination: failureQueue.queueArn };
         },
       },
-      bundling: {
-        minify: true,
-        sourceMap: false,
-        target: 'node24',
-        format: nodejs.OutputFormat.CJS,
-        externalModules: ['@aws-sdk/*'],
-        ...props.bundling,
-      },
+      bundling,
     });
     // Callers invoke the alias, never the unqualified function; asynchronous failures of the alias go to the same queue.
     this.alias = new lambda.Alias(this, 'LiveAlias', {

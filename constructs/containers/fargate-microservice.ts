@@ -33,6 +33,7 @@ import { COLLECTOR_OTLP_HTTP_ENDPOINT, COLLECTOR_USER, DEFAULT_COLLECTOR_IMAGE, 
 import { EncryptionKey } from '../security/encryption-key';
 import { containerTargetGroupProps } from './container-target-group';
 import type { PlatformCluster } from './platform-cluster';
+import type { LoadBalancerSeat } from './shared-load-balancer';
 
 /** Props of a FargateMicroservice. */
 export interface FargateMicroserviceProps {
@@ -71,8 +72,15 @@ export interface FargateMicroserviceProps {
    * @default - not wired to a config store (the platform binds every service with `ConfigStore.bindService`)
    */
   readonly config?: ConfigStore;
-  /** Where the internal load balancer writes its access logs. */
+  /** Where the internal load balancer writes its access logs (when it has one of its own). */
   readonly accessLogs: AccessLogBucket;
+  /**
+   * A seat on an internal load balancer shared with other services (`SharedLoadBalancer.seat`): the
+   * service adds its listener on the seat's port, its rule and target groups, and admits its callers
+   * on that port only, all in its own scope.
+   * @default - an internal load balancer of its own, listening on port 80
+   */
+  readonly loadBalancerSeat?: LoadBalancerSeat;
   /**
    * The key its data, logs and queues are encrypted with, when it shares one (the platform's
    * service key, `RuntimeContext.serviceKey`). Its table, queues and log group stay its own through
@@ -174,10 +182,14 @@ export class FargateMicroservice extends Construct implements DeployedService {
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   /** The app container. */
   public readonly container: ecs.ContainerDefinition;
-  /** The internal load balancer in front of the tasks. */
-  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  /** Its listener. */
+  /** The internal load balancer in front of the tasks: its own, or the shared one it has a seat on. */
+  public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  /** `app/<name>/<id>` of that load balancer, the `LoadBalancer` dimension of its metrics. */
+  public readonly loadBalancerFullName: string;
+  /** Its listener, on a port that is this service's alone. */
   public readonly listener: elbv2.ApplicationListener;
+  /** The listener's port. */
+  public readonly listenerPort: number;
   /** The tasks' target group (blue/green: the one production traffic goes to at the first deployment). */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** Blue/green: the second target group, which a deployment fills before the shift. */
@@ -201,6 +213,8 @@ export class FargateMicroservice extends Construct implements DeployedService {
   public readonly taskRole: iam.Role;
   /** The Cloud Map service (HTTP namespace) holding the load balancer endpoint, unless `register` is off. */
   public readonly registration?: servicediscovery.Service;
+  /** CloudWatch namespace of the metrics its code and collector write (the platform name). */
+  public readonly metricsNamespace: string;
   /** Service name, `<platform>-<env>-<service>`; also the name in X-Ray. */
   public readonly serviceName: string;
   /** The shutdown timings applied. */
@@ -247,6 +261,7 @@ export class FargateMicroservice extends Construct implements DeployedService {
     }
     const container: ContainerSpec = spec.container;
     this.serviceName = `${props.platformName}-${props.environmentName}-${spec.name}`;
+    this.metricsNamespace = props.platformName;
     // Its length (a load balancer name: 32 at most) is checked with the spec, by the fargate rules.
     this.shutdown = shutdownBudgetOf(container);
     const retain = props.retainData ?? false;
@@ -397,25 +412,43 @@ export class FargateMicroservice extends Construct implements DeployedService {
     });
 
     // The internal load balancer: the one address the gateway (through its VPC link) and Lambda callers use.
-    const albSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
-      vpc,
-      description: `${this.serviceName} internal load balancer: inbound from the gateway VPC link and callers only`,
-      allowAllOutbound: false,
-    });
-    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
-      loadBalancerName: this.serviceName,
-      vpc,
-      vpcSubnets: subnets,
-      internetFacing: false,
-      securityGroup: albSecurityGroup,
-      dropInvalidHeaderFields: true,
-      desyncMitigationMode: elbv2.DesyncMitigationMode.STRICTEST,
-      deletionProtection: retain,
-      idleTimeout: Duration.seconds(60),
-    });
-    props.accessLogs.logLoadBalancer(this.loadBalancer, `${props.platformName}/${props.environmentName}/${spec.name}`);
-    this.listener = this.loadBalancer.addListener('Http', {
-      port: LISTENER_PORT,
+    const seat = props.loadBalancerSeat;
+    let ownLoadBalancer: elbv2.ApplicationLoadBalancer | undefined;
+    if (seat) {
+      // Imported in this scope, so the listener, rule, target groups and security group rules below are made here.
+      this.loadBalancer = elbv2.ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(this, 'SharedLoadBalancer', {
+        loadBalancerArn: seat.loadBalancerArn,
+        loadBalancerDnsName: seat.loadBalancerDnsName,
+        securityGroupId: seat.securityGroupId,
+        securityGroupAllowsAllOutbound: false,
+        vpc,
+      });
+      this.loadBalancerFullName = seat.loadBalancerFullName;
+    } else {
+      const albSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+        vpc,
+        description: `${this.serviceName} internal load balancer: inbound from the gateway VPC link and callers only`,
+        allowAllOutbound: false,
+      });
+      ownLoadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+        loadBalancerName: this.serviceName,
+        vpc,
+        vpcSubnets: subnets,
+        internetFacing: false,
+        securityGroup: albSecurityGroup,
+        dropInvalidHeaderFields: true,
+        desyncMitigationMode: elbv2.DesyncMitigationMode.STRICTEST,
+        deletionProtection: retain,
+        idleTimeout: Duration.seconds(60),
+      });
+      props.accessLogs.logLoadBalancer(ownLoadBalancer, `${props.platformName}/${props.environmentName}/${spec.name}`);
+      this.loadBalancer = ownLoadBalancer;
+      this.loadBalancerFullName = ownLoadBalancer.loadBalancerFullName;
+    }
+    this.listenerPort = seat?.port ?? LISTENER_PORT;
+    this.listener = new elbv2.ApplicationListener(ownLoadBalancer ?? this, ownLoadBalancer ? 'Http' : 'Listener', {
+      loadBalancer: this.loadBalancer,
+      port: this.listenerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       open: false,
       defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'application/json', messageBody: '{"message":"Not Found"}' }),
@@ -460,18 +493,20 @@ export class FargateMicroservice extends Construct implements DeployedService {
       produce: () => (this.rollbackAlarms.length === 0 ? undefined : { AlarmNames: this.rollbackAlarms.map((alarm) => alarm.alarmName), Enable: true, Rollback: true }),
     }));
     for (const alarm of props.rollbackAlarms ?? []) this.addRollbackAlarm(alarm);
-    this.url = `http://${this.loadBalancer.loadBalancerDnsName}`;
+    this.url = `http://${this.loadBalancer.loadBalancerDnsName}${seat ? `:${seat.port}` : ''}`;
 
     const plainHttp =
       'The load balancer is internal: no internet route reaches it, and its security group admits only the gateway VPC link and the services that call this one. ' +
       'TLS would need a certificate for a DNS name the deployer owns, which an account-agnostic blueprint cannot issue; traffic stays inside the VPC.';
     Validations.of(this.listener).acknowledge({ id: 'cdk-validator-cfnguard::alb_http_to_https_redirection_check', reason: plainHttp });
-    Validations.of(this.loadBalancer).acknowledge({
-      id: 'cdk-validator-cfnguard::elbv2_logging_enabled_check',
-      reason: 'Access logging is on (access_logs.s3.enabled); the bucket is the platform access log bucket, imported from the shared stack (Fn::ImportValue), which the guard rule cannot follow.',
-    });
-    if (!retain) {
-      Validations.of(this.loadBalancer).acknowledge({
+    if (ownLoadBalancer) {
+      Validations.of(ownLoadBalancer).acknowledge({
+        id: 'cdk-validator-cfnguard::elbv2_logging_enabled_check',
+        reason: 'Access logging is on (access_logs.s3.enabled); the bucket is the platform access log bucket, imported from the shared stack (Fn::ImportValue), which the guard rule cannot follow.',
+      });
+    }
+    if (ownLoadBalancer && !retain) {
+      Validations.of(ownLoadBalancer).acknowledge({
         id: 'cdk-validator-cfnguard::elbv2_deletion_protection_enabled_check',
         reason: 'Environments that keep no data (dev) are torn down and rebuilt at will; deletion protection is on wherever data is retained (prod).',
       });
@@ -519,12 +554,22 @@ export class FargateMicroservice extends Construct implements DeployedService {
 
   /** Requests, 5xx and response time at the load balancer; CPU and memory of the tasks. */
   public get monitoringTarget(): MonitoringTarget {
-    return fargateMonitoring({ service: this.service, loadBalancer: this.loadBalancer, targetGroup: this.targetGroup });
+    return fargateMonitoring({
+      service: this.service,
+      loadBalancerFullName: this.loadBalancerFullName,
+      targetGroups: this.targetGroups,
+      telemetry: { serviceName: this.serviceName, metricsNamespace: this.metricsNamespace },
+    });
   }
 
-  /** 5xx answers of the tasks (both target groups, through the one load balancer), summed per minute. */
+  /** The target groups the tasks may be in: the production one, and under blue/green the alternate. */
+  public get targetGroups(): elbv2.ApplicationTargetGroup[] {
+    return this.alternateTargetGroup ? [this.targetGroup, this.alternateTargetGroup] : [this.targetGroup];
+  }
+
+  /** 5xx answers of the tasks (both target groups under blue/green), summed per minute. */
   public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return this.loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM, ...props });
+    return targetGroupSum(this.loadBalancerFullName, this.targetGroups, 'HTTPCode_Target_5XX_Count', '5xx answers of the tasks', { period: Duration.minutes(1), ...props });
   }
 
   /** Sets one more environment variable of the app container. */
@@ -549,8 +594,9 @@ export class FargateMicroservice extends Construct implements DeployedService {
   }
 
   /**
-   * Target tracking on requests per running task, by metric math: the load balancer's requests in a
-   * minute over the service's running tasks (Container Insights). The L2 takes direct metrics only.
+   * Target tracking on requests per running task, by metric math: the requests of both target
+   * groups in a minute (the load balancer may be shared, and blue/green moves the tasks between the
+   * two groups) over the service's running tasks (Container Insights). The L2 takes direct metrics only.
    */
   private trackRequestsPerTask(scalable: ecs.ScalableTaskCount, clusterName: string, requestsPerTaskPerMinute: number): void {
     const target = scalable.node.findChild('Target') as appscaling.ScalableTarget;
@@ -564,14 +610,18 @@ export class FargateMicroservice extends Construct implements DeployedService {
         scaleInCooldown: 180,
         customizedMetricSpecification: {
           metrics: [
-            {
-              id: 'requests',
+            ...this.targetGroups.map((group, index) => ({
+              id: `requests${index}`,
               returnData: false,
               metricStat: {
-                metric: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensions: [{ name: 'LoadBalancer', value: this.loadBalancer.loadBalancerFullName }] },
+                metric: {
+                  namespace: 'AWS/ApplicationELB',
+                  metricName: 'RequestCount',
+                  dimensions: [{ name: 'LoadBalancer', value: this.loadBalancerFullName }, { name: 'TargetGroup', value: group.targetGroupFullName }],
+                },
                 stat: 'Sum',
               },
-            },
+            })),
             {
               id: 'tasks',
               returnData: false,
@@ -580,7 +630,13 @@ export class FargateMicroservice extends Construct implements DeployedService {
                 stat: 'Average',
               },
             },
-            { id: 'requestsPerTask', expression: 'requests / MAX([tasks, 1])', label: 'Requests per running task per minute', returnData: true },
+            {
+              id: 'requestsPerTask',
+              // A target group that serves nothing reports nothing: FILL counts it as 0.
+              expression: `(${this.targetGroups.map((_, index) => `FILL(requests${index}, 0)`).join(' + ')}) / MAX([tasks, 1])`,
+              label: 'Requests per running task per minute',
+              returnData: true,
+            },
           ],
         },
       },
@@ -599,7 +655,7 @@ export class FargateMicroservice extends Construct implements DeployedService {
     const deployed = 'spec' in caller ? caller : undefined;
     const peer = deployed ? deployed.connections : (caller as ec2.IConnectable);
     if (peer === undefined) return;
-    this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(LISTENER_PORT), description ?? `calls from ${deployed?.spec.name}`);
+    this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(this.listenerPort), description ?? `calls from ${deployed?.spec.name}`);
   }
 
   /** Lets another container service call this one through Service Connect. */
@@ -634,4 +690,25 @@ export class FargateMicroservice extends Construct implements DeployedService {
     collector.addMountPoints({ containerPath: '/tmp', sourceVolume: 'collector-tmp', readOnly: false });
     return collector;
   }
+}
+
+/**
+ * A load balancer metric summed over target groups (metric math), each group's absence of data
+ * counted as 0: under blue/green the tasks move between two groups, and a load balancer shared by
+ * several services cannot be measured whole for one of them.
+ */
+export function targetGroupSum(loadBalancerFullName: string, groups: readonly elbv2.ApplicationTargetGroup[], metricName: string, label: string, options: cloudwatch.MetricOptions = {}): cloudwatch.MathExpression {
+  const period = options.period ?? Duration.minutes(1);
+  const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+  groups.forEach((group, index) => {
+    // Ids unique per metric name, so two sums may meet in one expression (a rate).
+    usingMetrics[`${metricName.replace(/[^A-Za-z0-9]/g, '').toLowerCase()}${index}`] = new cloudwatch.Metric({
+      namespace: 'AWS/ApplicationELB',
+      metricName,
+      dimensionsMap: { LoadBalancer: loadBalancerFullName, TargetGroup: group.targetGroupFullName },
+      statistic: cloudwatch.Stats.SUM,
+      period,
+    });
+  });
+  return new cloudwatch.MathExpression({ expression: Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`).join(' + '), usingMetrics, period, label: options.label ?? label });
 }

@@ -1,5 +1,5 @@
 import { App, type AppProps } from 'aws-cdk-lib';
-import { VALIDATE_AGAINST_DEFAULT_RULES, addValidationGates } from './validation-gates';
+import { VALIDATE_AGAINST_DEFAULT_RULES, type ValidationGatesOptions, addValidationGates } from './validation-gates';
 
 /** Options of {@link newGatedApp}. */
 export interface GatedAppOptions {
@@ -9,6 +9,8 @@ export interface GatedAppOptions {
   readonly context?: Record<string, unknown>;
   /** Register the validation gates. @default true */
   readonly gates?: boolean;
+  /** How the gates run (the guard gate's cache folder and parallelism). @default - the gates' defaults */
+  readonly gateOptions?: ValidationGatesOptions;
 }
 
 /**
@@ -26,6 +28,6 @@ export function newGatedApp(options: GatedAppOptions = {}): App {
     },
   };
   const app = new App(props);
-  if (options.gates ?? true) addValidationGates(app);
+  if (options.gates ?? true) addValidationGates(app, options.gateOptions);
   return app;
 }

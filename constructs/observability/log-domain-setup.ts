@@ -10,6 +10,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
+import { DEFAULT_LAMBDA_BUNDLING, inProcessLambdaCode } from '../compute/lambda-bundle';
 import { EncryptedLogGroup } from './encrypted-log-group';
 
 /** Props of a LogDomainSetup. */
@@ -84,11 +85,15 @@ export class LogDomainSetup extends Construct {
     props.domainSecurityGroup.addIngressRule(securityGroup, ec2.Port.tcp(443), 'domain setup function');
 
     const source = path.join(__dirname, 'log-domain-setup', 'handler');
+    const entry = fs.existsSync(`${source}.ts`) ? `${source}.ts` : `${source}.js`;
+    const bundling: nodejs.BundlingOptions = DEFAULT_LAMBDA_BUNDLING;
+    const code = inProcessLambdaCode(this, entry, bundling);
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       functionName,
       description: `Sets up the inside of ${props.domainName} (security mappings, index template, retention) at deploy time`,
-      entry: fs.existsSync(`${source}.ts`) ? `${source}.ts` : `${source}.js`,
-      handler: 'handler',
+      entry,
+      code,
+      handler: code ? 'index.handler' : 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -101,7 +106,7 @@ export class LogDomainSetup extends Construct {
       vpcSubnets: { subnets: props.subnets },
       securityGroups: [securityGroup],
       retryAttempts: 0,
-      bundling: { minify: true, sourceMap: false, target: 'node24', format: nodejs.OutputFormat.CJS, externalModules: ['@aws-sdk/*'] },
+      bundling,
     });
     const adminRoleArns = [role.roleArn, ...props.adminRoles.map((r) => r.roleArn)];
     this.resource = new CustomResource(this, 'Resource', {

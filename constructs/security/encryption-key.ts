@@ -45,7 +45,7 @@ export function referToKeyByAlias(resource: CfnResource, property: string, key: 
   const resourceStack = Stack.of(resource);
   if (aliasName === undefined || keyStack === resourceStack) return;
   resource.addPropertyOverride(property, aliasName);
-  resourceStack.addDependency(keyStack, `${resource.node.path} names its key by alias`);
+  resourceStack.addStackDependency(keyStack, `${resource.node.path} names its key by alias`);
 }
 
 /**

@@ -59,3 +59,11 @@ export function statementsOfRole(template: Template, roleId: string): Array<{ Ac
 }
 
 export const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** A dashboard's body as text (each value resolved at deploy written as `TOKEN`), and those values. */
+export function dashboardBodyOf(template: Template, name: string): { text: string; tokens: unknown[] } {
+  const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard', { Properties: { DashboardName: name } }));
+  const body = dashboard.Properties.DashboardBody;
+  const parts: unknown[] = typeof body === 'string' ? [body] : body['Fn::Join'][1];
+  return { text: parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join(''), tokens: parts.filter((part) => typeof part !== 'string') };
+}

@@ -135,14 +135,24 @@ describe(`a generated catalog of 200 services (mixed runtimes, ${200 / 5} with r
     expect(over).toEqual([]);
   });
 
-  test('each service has a stack of its own; the stacks of what the services share do not grow with the catalog, but for a repository per Fargate service, a log subscription per service log group and an overview page per 100 services', () => {
+  test('each service has a stack of its own; the stacks of what the services share do not grow with the catalog, but for a repository per Fargate service, a shared load balancer per 25 of them, a log subscription per service log group and an overview page per 100 services', () => {
     expect([...stacks.serviceStacks.keys()]).toEqual(generateCatalog(200).map((spec) => spec.name));
     for (let index = 0; index < 200; index++) {
       expect(stacks.serviceStacks.get(generatedServiceName(index))!.stackName).toBe(`shop-dev-service-${generatedServiceName(index)}`);
     }
-    const growing = ['AWS::ECR::Repository', 'AWS::Logs::SubscriptionFilter', 'AWS::CloudWatch::Dashboard'];
-    const fixedPart = (stack: StackFigures) => stack.resourceTypes.filter((type) => !growing.includes(type)).sort();
+    const growing = ['AWS::ECR::Repository', 'AWS::Logs::SubscriptionFilter', 'AWS::CloudWatch::Dashboard', 'AWS::ElasticLoadBalancingV2::LoadBalancer'];
+    const balancers = (stack: StackFigures) => stack.resourceTypes.filter((type) => type === 'AWS::ElasticLoadBalancingV2::LoadBalancer').length;
+    // Each shared load balancer of the Fargate services comes with its security group.
+    const fixedPart = (stack: StackFigures) => {
+      let groupsToDrop = balancers(stack);
+      return stack.resourceTypes.filter((type) => !growing.includes(type) && !(type === 'AWS::EC2::SecurityGroup' && groupsToDrop-- > 0)).sort();
+    };
     const small = synthesize(generateCatalog(20)).figures;
+    // One shared load balancer per 25 Fargate services.
+    for (const [catalogFigures, count] of [[figures, 200], [small, 20]] as const) {
+      const fargate = generateCatalog(count).filter((spec) => spec.runtime === 'fargate').length;
+      expect({ count, balancers: balancers(catalogFigures.get('shop-dev-services')!) }).toEqual({ count, balancers: Math.ceil(fargate / 25) });
+    }
     for (const layer of ['network', 'shared', 'services', 'edge', 'edge-stage', 'kubernetes', 'observability']) {
       const name = `shop-dev-${layer}`;
       expect({ name, types: fixedPart(figures.get(name)!) }).toEqual({ name, types: fixedPart(small.get(name)!) });

@@ -116,10 +116,13 @@ test("each service's function runs in subnets imported from the network stack", 
   expect(functions).toBeGreaterThanOrEqual(5);
 });
 
-test('GET /products goes through the VPC link of the shared stack to the catalog load balancer beside it', () => {
+test("GET /products goes through the VPC link of the shared stack to the catalog's listener on the services stack's shared load balancer", () => {
   const shared = Template.fromStack(stacks.shared).toJSON();
+  const services = Template.fromStack(stacks.services!).toJSON();
   const catalog = Template.fromStack(stacks.serviceStacks.get('catalog')!).toJSON();
-  const [loadBalancer] = idsOf(catalog, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+  expect(idsOf(catalog, 'AWS::ElasticLoadBalancingV2::LoadBalancer')).toEqual([]);
+  const [loadBalancer] = idsOf(services, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+  const port = stacks.platform.fargateServices.get('catalog')!.listenerPort;
   const [link] = idsOf(shared, 'AWS::ApiGatewayV2::VpcLink');
   expect(idsOf(catalog, 'AWS::ApiGatewayV2::VpcLink')).toEqual([]);
   const viaLink = Object.values<Record<string, any>>(catalog.Resources).filter((m) => m.Type === 'AWS::ApiGateway::Method' && m.Properties.Integration?.ConnectionType === 'VPC_LINK');
@@ -127,8 +130,10 @@ test('GET /products goes through the VPC link of the shared stack to the catalog
   for (const method of viaLink) {
     const integration = method.Properties.Integration;
     expect(importsOf(integration.ConnectionId)).toEqual(exportsOf(shared, { Ref: link }));
-    expect(integration.IntegrationTarget).toEqual({ Ref: loadBalancer });
-    expect(JSON.stringify(integration.Uri)).toContain(`{"Fn::GetAtt":["${loadBalancer}","DNSName"]}`);
+    expect(importsOf(integration.IntegrationTarget)).toEqual(exportsOf(services, { Ref: loadBalancer }));
+    const uri = integration.Uri['Fn::Join'][1] as unknown[];
+    expect(importsOf(uri.find((part) => typeof part === 'object'))).toEqual(exportsOf(services, { 'Fn::GetAtt': [loadBalancer, 'DNSName'] }));
+    expect(uri.filter((part) => typeof part === 'string').join('')).toMatch(new RegExp(`^http://:${port}/products`));
   }
   // The tasks run in the subnets of the network stack, on the cluster of the services stack, registered in the shared stack's namespace.
   const [service] = Object.values<Record<string, any>>(catalog.Resources).filter((r) => r.Type === 'AWS::ECS::Service');

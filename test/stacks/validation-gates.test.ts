@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { PROFILES } from '../../constructs/profile';
 import { createPlatformApp } from '../../stacks/create-app';
 import { VALIDATE_AGAINST_DEFAULT_RULES, addValidationGates } from '../../constructs/gates/validation-gates';
-import { ControlTowerGuardGate, applicableRules, controlTowerRuleFiles } from '../../constructs/gates/control-tower-guard';
+import { CONTROL_TOWER_RULES_DIRECTORY, ControlTowerGuardGate, applicableRules, controlTowerRuleFiles } from '../../constructs/gates/control-tower-guard';
 
 // Synth with every gate is CPU-heavy (cdk-nag + cfn-guard + schema validation); three synths in all,
 // and one comparison of the guard gate with the full rule set on a few templates.
@@ -139,5 +139,68 @@ describe('the Control Tower guard gate runs only the rules that concern the temp
     const sqsRules = rules.filter((r) => r.resourceTypes.includes('AWS::SQS::Queue'));
     expect(sqsRules.length).toBeGreaterThan(0);
     for (const rule of rules) for (const type of rule.resourceTypes) expect(type).toMatch(/^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/);
+  });
+});
+
+describe('the guard gate keeps its judgements by content', () => {
+  /** A non-compliant stack's template, synthesized without gates; `extra` adds a second queue. */
+  function nonCompliantTemplate(label: string, extra = false): string {
+    const app = new App({ outdir: tmpOutdir(label) });
+    const stack = new Stack(app, 'NonCompliant');
+    new sqs.Queue(stack, 'PlainQueue');
+    if (extra) new sqs.Queue(stack, 'AnotherQueue');
+    app.synth();
+    return path.join(app.outdir, stack.templateFile);
+  }
+  const findings = (report: { violations: { ruleName: string; violatingResources: { resourceLogicalId: string; templatePath: string }[] }[] }) =>
+    report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.templatePath} ${r.resourceLogicalId}`)).sort();
+  const validate = (gate: ControlTowerGuardGate, templatePaths: string[]) => gate.validate({ templatePaths } as IPolicyValidationContextBeta1);
+
+  test('answers a template it judged before with the same rules from the cache folder, and judges a changed template again', () => {
+    const cacheDirectory = tmpOutdir('guard-cache');
+    const gate = new ControlTowerGuardGate({ maxBuffer: 64 * 1024 * 1024, cacheDirectory });
+    const first = nonCompliantTemplate('first');
+    const fresh = validate(gate, [first]);
+    expect(fresh.success).toBe(false);
+    expect(findings(fresh).some((f) => f.includes(' PlainQueue'))).toBe(true);
+    expect(findings(fresh)).toEqual(findings(validate(new ControlTowerGuardGate({ maxBuffer: 64 * 1024 * 1024, cacheDirectory: false }), [first])));
+    const filed = fs.readdirSync(cacheDirectory);
+    expect(filed).toHaveLength(1);
+
+    // The same template text elsewhere is answered from the cache, naming the template where it is now.
+    const copy = path.join(tmpOutdir('copy'), 'NonCompliant.template.json');
+    fs.copyFileSync(first, copy);
+    const cached = validate(gate, [copy]);
+    expect(findings(cached)).toEqual(findings(fresh).map((f) => f.replace(fs.realpathSync(first), fs.realpathSync(copy))));
+    // ... and it really comes from the file: a judgement edited by hand is what the gate reports.
+    const file = path.join(cacheDirectory, filed[0]);
+    fs.writeFileSync(file, JSON.stringify({ success: true, violations: [] }));
+    expect(validate(gate, [copy])).toEqual({ success: true, violations: [] });
+
+    // A changed template is judged anew (and filed beside the first), whatever the cache holds.
+    const changed = validate(gate, [nonCompliantTemplate('changed', true)]);
+    expect(findings(changed).some((f) => f.includes(' AnotherQueue'))).toBe(true);
+    expect(fs.readdirSync(cacheDirectory)).toHaveLength(2);
+  });
+
+  test('judges again when the text of a rule it applies changes', () => {
+    const cacheDirectory = tmpOutdir('guard-rules');
+    const rulesDirectory = tmpOutdir('rules-copy');
+    fs.cpSync(CONTROL_TOWER_RULES_DIRECTORY, rulesDirectory, { recursive: true });
+    const gate = new ControlTowerGuardGate({ maxBuffer: 64 * 1024 * 1024, cacheDirectory, rulesDirectory });
+    const template = nonCompliantTemplate('rules');
+    const before = findings(validate(gate, [template]));
+    expect(before.length).toBeGreaterThan(0);
+    expect(fs.readdirSync(cacheDirectory)).toHaveLength(1);
+
+    // One SQS rule now asks nothing: the gate runs cfn-guard again and files a second judgement.
+    const sqsRule = controlTowerRuleFiles(rulesDirectory).find((r) => r.resourceTypes.includes('AWS::SQS::Queue') && before.some((f) => fs.readFileSync(r.file, 'utf8').includes(`rule ${f.split(' ')[0]}`)));
+    expect(sqsRule).toBeDefined();
+    const ruleName = before.find((f) => fs.readFileSync(sqsRule!.file, 'utf8').includes(`rule ${f.split(' ')[0]}`))!.split(' ')[0];
+    fs.writeFileSync(sqsRule!.file, `# AWS::SQS::Queue\nrule ${ruleName} { true }\n`);
+    const after = findings(validate(gate, [template]));
+    expect(fs.readdirSync(cacheDirectory)).toHaveLength(2);
+    expect(after.some((f) => f.startsWith(`${ruleName} `))).toBe(false);
+    expect(after.length).toBeLessThan(before.length);
   });
 });

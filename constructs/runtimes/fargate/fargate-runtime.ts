@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { FargateMicroservice } from '../../containers/fargate-microservice';
 import { ServiceImageRepository } from '../../containers/image-repository';
 import { PlatformCluster } from '../../containers/platform-cluster';
+import { type PlannedSeat, SharedLoadBalancer, planSeats } from '../../containers/shared-load-balancer';
 import { serviceConnectTimeoutMsOf } from '../../model/resilience-policy';
 import type { FargateServiceSpec } from '../../model/service-spec';
 import { AccessLogBucket } from '../../observability/access-log-bucket';
@@ -22,8 +23,9 @@ export interface FargateRuntimeOptions {
 
 /**
  * What the fargate services of one platform share: an ECS cluster, the key of their image
- * repositories and the load balancers' access log bucket. A service with routes is offered to the
- * edge through the platform's gateway link (`RuntimeContext.gatewayLink`).
+ * repositories, internal load balancers (each service on a listener port of its own, up to 25 a
+ * load balancer) and their access log bucket. A service with routes is offered to the edge through
+ * the platform's gateway link (`RuntimeContext.gatewayLink`).
  */
 export class FargateRuntimeDeployment implements RuntimeDeployment<FargateServiceSpec> {
   /** The ECS cluster. */
@@ -33,6 +35,10 @@ export class FargateRuntimeDeployment implements RuntimeDeployment<FargateServic
   private readonly imageKey: EncryptionKey;
   private readonly accessLogs: AccessLogBucket;
   private readonly repositories: Construct;
+  /** Where each service sits on the shared load balancers. */
+  private readonly seats: ReadonlyMap<string, PlannedSeat>;
+  /** The shared load balancers, made as the first service of each is deployed. */
+  public readonly loadBalancers: SharedLoadBalancer[] = [];
 
   constructor(private readonly context: RuntimeContext, private readonly options: FargateRuntimeOptions) {
     const shared = context.scopeOf('shared');
@@ -42,6 +48,30 @@ export class FargateRuntimeDeployment implements RuntimeDeployment<FargateServic
     this.accessLogs = new AccessLogBucket(shared, 'AccessLogs');
     this.repositories = new Construct(shared, 'ImageRepositories');
     this.cluster = new PlatformCluster(services, 'Cluster', { vpc: context.vpc, clusterName: prefix, allowSpot: profile.fargateSpot });
+    // Each inbound rule a service adds to its load balancer's security group: the edge's VPC link if it
+    // has routes, and each caller of another runtime (fargate callers use Service Connect instead).
+    const fargate = context.catalog.filter((spec) => spec.runtime === 'fargate');
+    this.seats = planSeats(fargate.map((spec) => ({
+      name: spec.name,
+      inboundRules: ((spec.routes ?? []).length > 0 ? 1 : 0) + context.catalog.filter((caller) => caller.runtime !== 'fargate' && (caller.calls ?? []).includes(spec.name)).length,
+    })));
+  }
+
+  private seatOf(spec: FargateServiceSpec) {
+    const planned = this.seats.get(spec.name);
+    if (planned === undefined) throw new Error(`fargate service '${spec.name}' is not in the platform's catalog, so it has no seat on a load balancer`);
+    const { context } = this;
+    for (let index = this.loadBalancers.length; index <= planned.loadBalancer; index++) {
+      this.loadBalancers.push(new SharedLoadBalancer(context.scopeOf('services'), index === 0 ? 'LoadBalancer' : `LoadBalancer${index + 1}`, {
+        vpc: context.vpc,
+        vpcSubnets: context.serviceSubnets,
+        accessLogs: this.accessLogs,
+        accessLogPrefix: `${context.platformName}/${context.environmentName}/containers-${index + 1}`,
+        purpose: `the fargate services of ${context.namePrefix}${index === 0 ? '' : ` (${index + 1})`}`,
+        deletionProtection: context.profile.retainData,
+      }));
+    }
+    return this.loadBalancers[planned.loadBalancer].seat(planned.port);
   }
 
   public deploy(scope: Construct, spec: FargateServiceSpec): FargateMicroservice {
@@ -62,6 +92,7 @@ export class FargateRuntimeDeployment implements RuntimeDeployment<FargateServic
       registry: context.registry,
       register: false,
       accessLogs: this.accessLogs,
+      loadBalancerSeat: this.seatOf(spec),
       retainData: context.profile.retainData,
       logRetention: context.profile.logRetention,
       minHealthyPercent: context.profile.minHealthyPercent,

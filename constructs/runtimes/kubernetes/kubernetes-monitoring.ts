@@ -2,6 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { MonitoringTarget } from '../../observability/monitoring-target';
 import { requestSummary } from '../../observability/monitoring-target';
 import { requestMetrics } from '../../observability/otel-collector';
+import { containerServicesDashboard } from '../../observability/container-services-dashboard';
 
 /**
  * A kubernetes service: its pods through Container Insights (the cluster's CloudWatch Observability
@@ -24,6 +25,7 @@ export interface MonitoredKubernetesService {
  */
 export function kubernetesMonitoring({ clusterName, namespace, telemetryServiceName, metricsNamespace }: MonitoredKubernetesService): MonitoringTarget {
   return {
+    sharedDashboard: containerServicesDashboard(telemetryServiceName, metricsNamespace),
     monitor(facade, { spec, thresholds, errorRateAlarm, latencyP99Alarm, period }) {
       const podMetric = (metricName: string, label: string) =>
         new cloudwatch.Metric({ namespace: 'ContainerInsights', metricName, dimensionsMap: { ClusterName: clusterName, Namespace: namespace, Service: spec.name }, period, statistic: 'Average', label });

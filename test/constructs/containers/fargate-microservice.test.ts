@@ -156,7 +156,9 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
       runtime: 'fargate',
       serviceConnect: `http://catalog:${catalog.container!.port}`,
     });
-    expect(arnText(instance.Properties.InstanceAttributes.url)).toBe(`http://\${${loadBalancerId}.DNSName}`);
+    const port = platform.fargateServices.get('catalog')!.listenerPort;
+    expect(port).toBeGreaterThanOrEqual(10000);
+    expect(arnText(instance.Properties.InstanceAttributes.url)).toBe(`http://\${${loadBalancerId}.DNSName}:${port}`);
   });
 
   test('an internal load balancer with access logs, invalid headers dropped and strictest desync mitigation, health-checked targets', () => {
@@ -165,7 +167,7 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
     const attributes = Object.fromEntries(lb.Properties.LoadBalancerAttributes.map((a: Resource) => [a.Key, a.Value]));
     expect(attributes).toMatchObject({
       'access_logs.s3.enabled': 'true',
-      'access_logs.s3.prefix': 'shop/dev/catalog',
+      'access_logs.s3.prefix': 'shop/dev/containers-1',
       'routing.http.drop_invalid_header_fields.enabled': 'true',
       'routing.http.desync_mitigation_mode': 'strictest',
       'deletion_protection.enabled': 'false',
@@ -179,14 +181,17 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
     expect(service.Properties.LoadBalancers).toEqual([expect.objectContaining({ ContainerName: 'app', ContainerPort: catalog.container!.port })]);
   });
 
-  test('the load balancer lets in only the gateway VPC link and the declared callers, and the tasks only the load balancer', () => {
-    const [lbGroup] = logicalIds(template, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('catalog internal load balancer') });
+  test('the load balancer lets in only the gateway VPC link and the declared callers, on the service\'s port, and the tasks only the load balancer', () => {
+    const [lbGroup] = logicalIds(template, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('load balancer of the fargate services of shop-dev') });
     const [linkGroup] = logicalIds(template, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('gateway VPC link') });
     const [taskGroup] = logicalIds(template, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('catalog tasks') });
     const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
     const into = (group: string) => ingress.filter((rule) => JSON.stringify(rule.GroupId) === JSON.stringify({ 'Fn::GetAtt': [group, 'GroupId'] }));
     const callers = ['bff-web', 'bff-mobile'].map((name) => logicalIds(template, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp(`shop-dev-${name}:`) })[0]);
     expect(into(lbGroup).map((r) => r.SourceSecurityGroupId)).toEqual([linkGroup, ...callers].map((group) => ({ 'Fn::GetAtt': [group, 'GroupId'] })));
+    const port = platform.fargateServices.get('catalog')!.listenerPort;
+    expect(into(lbGroup).map((r) => [r.FromPort, r.ToPort])).toEqual([[port, port], [port, port], [port, port]]);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: port, Protocol: 'HTTP' });
     expect(into(taskGroup).map((r) => [r.SourceSecurityGroupId, r.FromPort])).toEqual([[{ 'Fn::GetAtt': [lbGroup, 'GroupId'] }, catalog.container!.port]]);
     const lbGroupProps = template.findResources('AWS::EC2::SecurityGroup')[lbGroup].Properties;
     expect(JSON.stringify(lbGroupProps.SecurityGroupIngress ?? [])).not.toContain('0.0.0.0/0');
@@ -199,14 +204,21 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
     expect(policies).toContainEqual(expect.objectContaining({ PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }, TargetValue: 60 }));
     const requests = policies.find((p) => p.CustomizedMetricSpecification)!;
     expect(requests.TargetValue).toBe(1000);
-    const [loadBalancerId] = logicalIds(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
     const metrics = requests.CustomizedMetricSpecification.Metrics;
-    expect(metrics.find((m: Resource) => m.Id === 'requests').MetricStat).toMatchObject({
-      Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount', Dimensions: [{ Name: 'LoadBalancer', Value: { 'Fn::GetAtt': [loadBalancerId, 'LoadBalancerFullName'] } }] },
-      Stat: 'Sum',
-    });
+    // The requests of both target groups: the load balancer is shared, and blue/green moves the tasks between the two.
+    const [blue, green] = service.Properties.LoadBalancers.flatMap((lb: Resource) => [lb.TargetGroupArn, lb.AdvancedConfiguration.AlternateTargetGroupArn]).map((ref: Resource) => ref.Ref);
+    for (const [id, group] of [['requests0', blue], ['requests1', green]]) {
+      expect(metrics.find((m: Resource) => m.Id === id).MetricStat).toMatchObject({
+        Metric: {
+          Namespace: 'AWS/ApplicationELB',
+          MetricName: 'RequestCount',
+          Dimensions: [{ Name: 'LoadBalancer', Value: { 'Fn::GetAtt': [loadBalancerId, 'LoadBalancerFullName'] } }, { Name: 'TargetGroup', Value: { 'Fn::GetAtt': [group, 'TargetGroupFullName'] } }],
+        },
+        Stat: 'Sum',
+      });
+    }
     expect(metrics.find((m: Resource) => m.Id === 'tasks').MetricStat.Metric).toMatchObject({ Namespace: 'ECS/ContainerInsights', MetricName: 'RunningTaskCount' });
-    expect(metrics.find((m: Resource) => m.ReturnData === true)).toMatchObject({ Expression: 'requests / MAX([tasks, 1])' });
+    expect(metrics.find((m: Resource) => m.ReturnData === true)).toMatchObject({ Expression: '(FILL(requests0, 0) + FILL(requests1, 0)) / MAX([tasks, 1])' });
   });
 
   test('rolls out blue/green with ECS\'s native strategy: bake time, the alternate target group behind the production rule, rollback on alarms', () => {
@@ -234,7 +246,7 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
         resource === '*' ||
         resource.includes(`\${${table}.Arn}`) ||
         resource.includes(':parameter/shop/dev/catalog') ||
-        /\$\{platformcatalogKey[A-Z0-9]+\.Arn\}|\$\{PlatformcatalogKey[A-Za-z0-9]+\.Arn\}/.test(resource) ||
+        /\$\{PlatformServiceKey[A-Za-z0-9]+\.Arn\}/.test(resource) ||
         /MetricsLogs/.test(resource);
       expect({ resource, allowed }).toEqual({ resource, allowed: true });
     }
@@ -259,7 +271,8 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
       });
     }
     const uris = methods.map((m) => arnText(m.Properties.Integration.Uri)).sort();
-    expect(uris).toEqual([`http://\${${loadBalancerId}.DNSName}/products`, `http://\${${loadBalancerId}.DNSName}/products/{id}`]);
+    const port = platform.fargateServices.get('catalog')!.listenerPort;
+    expect(uris).toEqual([`http://\${${loadBalancerId}.DNSName}:${port}/products`, `http://\${${loadBalancerId}.DNSName}:${port}/products/{id}`]);
     const byId = methods.find((m) => arnText(m.Properties.Integration.Uri).endsWith('{id}'))!;
     expect(byId.Properties.Integration.RequestParameters).toEqual({ 'integration.request.path.id': 'method.request.path.id' });
     expect(platform.gateway!.methods.has('GET /products/{id}')).toBe(true);
@@ -284,11 +297,13 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
       { ...demoCatalog.find((s) => s.name === 'orders')!, calls: ['catalog'] },
     ]);
     const callerGroup = Stack.of(withCallerPlatform).getLogicalId(withCallerPlatform.lambdaServices.get('orders')!.securityGroup.node.defaultChild as ec2.CfnSecurityGroup);
-    const [lbGroup] = logicalIds(withCaller, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('catalog internal load balancer') });
+    const [lbGroup] = logicalIds(withCaller, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('load balancer of the fargate services') });
+    const port = withCallerPlatform.fargateServices.get('catalog')!.listenerPort;
     withCaller.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       GroupId: { 'Fn::GetAtt': [lbGroup, 'GroupId'] },
       SourceSecurityGroupId: { 'Fn::GetAtt': [callerGroup, 'GroupId'] },
-      FromPort: 80,
+      FromPort: port,
+      ToPort: port,
     });
   });
 

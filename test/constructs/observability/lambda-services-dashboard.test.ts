@@ -5,15 +5,9 @@ import { DEV_PROFILE } from '../../../constructs/profile';
 import { inventory } from '../../../services/inventory/service';
 import { payments } from '../../../services/payments/service';
 import { catalog } from '../../../services/catalog/service';
-import { newApp, newStack } from '../helpers';
+import { dashboardBodyOf, newApp, newStack } from '../helpers';
 
-/** A dashboard's body as text (each value resolved at deploy written as `TOKEN`), and those values. */
-function bodyOf(template: Template, name: string): { text: string; tokens: unknown[] } {
-  const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard', { Properties: { DashboardName: name } }));
-  const body = dashboard.Properties.DashboardBody;
-  const parts: unknown[] = typeof body === 'string' ? [body] : body['Fn::Join'][1];
-  return { text: parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join(''), tokens: parts.filter((part) => typeof part !== 'string') };
-}
+const bodyOf = dashboardBodyOf;
 
 describe('LambdaServicesDashboard', () => {
   const stack = newStack();
@@ -55,19 +49,19 @@ describe('MicroservicePlatform: one dashboard for every Lambda service', () => {
   const platform = stacks.platform;
   const serviceStacks = stacks.serviceStacks;
 
-  test('the Lambda services have no dashboard of their own but keep their alarms; the Fargate service keeps its dashboard', () => {
+  test('the Lambda services have no dashboard of their own but keep their alarms; the Fargate service shares the container services dashboard', () => {
     for (const name of ['payments', 'inventory']) {
       const template = Template.fromStack(serviceStacks.get(name)!);
       template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
       expect(platform.monitoring.get(name)!.dashboard).toBeUndefined();
       expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length).toBeGreaterThan(0);
     }
-    Template.fromStack(serviceStacks.get('catalog')!).resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    Template.fromStack(serviceStacks.get('catalog')!).resourceCountIs('AWS::CloudWatch::Dashboard', 0);
   });
 
   test('the shared one is in the observability stack, names no resource of another stack, and shows a Lambda service first', () => {
     const observability = Template.fromStack(stacks.observability!);
-    expect([...platform.sharedDashboards.keys()]).toEqual(['lambda-services']);
+    expect([...platform.sharedDashboards.keys()].sort()).toEqual(['container-services', 'lambda-services']);
     const { text, tokens } = bodyOf(observability, 'shop-dev-lambda-services');
     // The only value resolved at deploy is the region: no import from a service's stack.
     expect(new Set(tokens.map((t) => JSON.stringify(t)))).toEqual(new Set([JSON.stringify({ Ref: 'AWS::Region' })]));

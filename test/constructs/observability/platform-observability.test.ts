@@ -323,11 +323,10 @@ describe.each([
     expect(keyStatements).toContainEqual(expect.objectContaining({ Sid: 'CloudWatchAlarmsPublish', Principal: { Service: 'cloudwatch.amazonaws.com' } }));
   });
 
-  test('a dashboard per container service, one for all Lambda services, and one overview', () => {
+  test('one dashboard for all container services, one for all Lambda services, and one overview: none per service', () => {
     const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard')).map((d) => d.Properties.DashboardName);
-    const containers = catalog.filter((spec) => spec.runtime !== 'lambda').map((spec) => `shop-${profile.name}-${spec.name}`);
-    expect(containers.length).toBeGreaterThan(0);
-    expect(dashboards.sort()).toEqual([...containers, `shop-${profile.name}-lambda-services`, `shop-${profile.name}-overview`].sort());
+    expect(catalog.some((spec) => spec.runtime !== 'lambda')).toBe(true);
+    expect(dashboards.sort()).toEqual([`shop-${profile.name}-container-services`, `shop-${profile.name}-lambda-services`, `shop-${profile.name}-overview`]);
   });
 });
 
@@ -360,7 +359,7 @@ test('a service added to the catalog gets its subscription, its place on the Lam
   expect(logicalIds(template, 'AWS::KinesisFirehose::DeliveryStream')).toHaveLength(1);
 });
 
-test('a kubernetes service added to the catalog gets its collector, metrics log group, dashboard and request alarms with no code of its own', () => {
+test('a kubernetes service added to the catalog gets its collector, metrics log group, its place on the container services dashboard and request alarms with no code of its own', () => {
   const ratings: ServiceSpec = {
     name: 'ratings',
     runtime: 'kubernetes',
@@ -377,7 +376,10 @@ test('a kubernetes service added to the catalog gets its collector, metrics log 
   expect(deployment.spec.template.spec.initContainers[0]).toMatchObject({ name: 'otel-collector', restartPolicy: 'Always' });
   const emf = JSON.parse(deployment.spec.template.spec.initContainers[0].env.find((e: Resource) => e.name === 'AOT_CONFIG_CONTENT').value).exporters.awsemf;
   expect(emf.log_group_name).toBe(`\${${idOf(stack, telemetry.metricsLogGroup)}}`);
-  template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'shop-dev-ratings' });
+  // Its place on the container services dashboard, which lists services by the name it reports under.
+  template.resourceCountIs('AWS::CloudWatch::Dashboard', 3);
+  template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'shop-dev-container-services' });
+  expect(platform.sharedDashboards.has('container-services')).toBe(true);
   const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) => String(a.Properties.AlarmName).startsWith('shop-dev-ratings-'));
   // Thresholds come from the spec.
   expect(alarms.find((a) => /-http-ErrorRate-/.test(a.Properties.AlarmName))!.Properties.Threshold).toBe(2);
