@@ -61,6 +61,8 @@ export interface LocalPlatformOptions {
 /** A running local platform. */
 export interface LocalPlatform {
   readonly model: LocalPlatformModel;
+  /** The sagas it runs. */
+  readonly sagas: readonly SagaSpec[];
   readonly edge: LocalEdge;
   readonly issuer: LocalIssuer;
   readonly functions: LocalFunctions;
@@ -76,6 +78,8 @@ export interface LocalPlatform {
   readonly queueUrls: ReadonlyMap<string, string>;
   /** Stream records not yet handed to their function, by table. */
   pendingStreamRecords(): Record<string, number>;
+  /** The assembly directory it was read from (for the architecture diagram, or a look at the templates). */
+  readonly assemblyDirectory: string;
   /** Whether the assembly was synthesized for this start (false: a kept one was used). */
   readonly freshAssembly: boolean;
   /** Stops everything; resolves once every child process has exited. */
@@ -211,6 +215,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
 
     const platform: LocalPlatform = {
       model,
+      sagas: options.sagas ?? [],
       edge,
       issuer,
       functions: startedFunctions,
@@ -222,6 +227,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       logs,
       environment,
       queueUrls,
+      assemblyDirectory: assemblyDir,
       freshAssembly: fresh,
       pendingStreamRecords: () => Object.fromEntries([...streamPollers].map(([table, poller]) => [table, poller.pending])),
       stop: stopAll,

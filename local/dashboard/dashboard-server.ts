@@ -1,12 +1,15 @@
 /**
  * The dashboard of the local platform on 127.0.0.1: `GET /` is the page (plain HTML that asks
  * `GET /state` for the platform's state every second and redraws), `GET /state` the state as JSON.
- * The architecture diagram, when given, is embedded in the page as SVG.
+ * `GET /architecture.svg` is the catalog's architecture diagram, drawn from the same assembly
+ * (architectureOf, renderArchitectureSvg); the page shows it at the top. It is drawn once, in the
+ * background from start-up on, so the dashboard answers before Graphviz has loaded.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { architectureOf, renderArchitectureSvg } from '../architecture';
 import type { LocalPlatform } from '../local-platform';
 import { dashboardState } from './dashboard-state';
 
@@ -16,10 +19,13 @@ export interface LocalDashboard {
   stop(): Promise<void>;
 }
 
-export async function startDashboard(platform: LocalPlatform, options: { readonly port?: number; readonly architectureSvg?: string } = {}): Promise<LocalDashboard> {
-  const template = fs.readFileSync(path.join(__dirname, 'dashboard-page.html'), 'utf8');
-  // ARCHITECTURE DIAGRAM: the diagram of issue-20-diagram (local/architecture) goes here once merged.
-  const page = template.replace('<!--ARCHITECTURE-->', options.architectureSvg ?? '<p id="architecture-pending">The architecture diagram appears here once local/architecture is part of the platform.</p>');
+export async function startDashboard(platform: LocalPlatform, options: { readonly port?: number } = {}): Promise<LocalDashboard> {
+  const page = fs.readFileSync(path.join(__dirname, 'dashboard-page.html'), 'utf8');
+  const diagram = Promise.resolve().then(() =>
+    renderArchitectureSvg(architectureOf({ services: platform.model.services, sagas: platform.sagas, assemblyDir: platform.assemblyDirectory })),
+  );
+  // Answered when asked for; until then a failure is only kept.
+  diagram.catch(() => undefined);
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (request.method !== 'GET') {
@@ -30,6 +36,19 @@ export async function startDashboard(platform: LocalPlatform, options: { readonl
     if (url.pathname === '/') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       response.end(page);
+      return;
+    }
+    if (url.pathname === '/architecture.svg') {
+      diagram.then(
+        (svg) => {
+          response.writeHead(200, { 'content-type': 'image/svg+xml' });
+          response.end(svg);
+        },
+        (error: Error) => {
+          response.writeHead(500, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ error: { code: 'internal_error', message: `the architecture diagram could not be drawn: ${error.message}` } }));
+        },
+      );
       return;
     }
     if (url.pathname === '/state') {

@@ -221,7 +221,14 @@ describe('the dashboard', () => {
     await page.close();
   });
 
-  // ARCHITECTURE DIAGRAM: the diagram comes from local/architecture (branch issue-20-diagram); once it is
-  // merged, the dashboard embeds it and this test loads the page and finds every service in its SVG.
-  test.todo('holds the architecture diagram with every service');
+  test('holds the architecture diagram of the catalog, with every service and the saga', async () => {
+    const page = await browser.newPage();
+    await page.goto(dashboard.url);
+    const diagram = page.locator('#architecture-diagram svg');
+    await diagram.waitFor({ timeout: 30_000 });
+    const text = (await diagram.textContent()) ?? '';
+    for (const spec of platform.model.services) expect(text).toContain(spec.name);
+    for (const saga of platform.sagas) expect(text).toContain(saga.name);
+    await page.close();
+  });
 });
