@@ -170,8 +170,12 @@ export class LocalEdge {
       if (compiled.route.method !== method) continue;
       const match = compiled.pattern.exec(path);
       if (match === null) continue;
-      const parameters = Object.fromEntries(compiled.parameterNames.map((name, i) => [name, decodeURIComponent(match[i + 1])]));
-      return { compiled, parameters };
+      try {
+        const parameters = Object.fromEntries(compiled.parameterNames.map((name, i) => [name, decodeURIComponent(match[i + 1])]));
+        return { compiled, parameters };
+      } catch {
+        throw new GatewayError(400, 'DEFAULT_4XX', `the path ${path} is not valid percent-encoding`);
+      }
     }
     return undefined;
   }

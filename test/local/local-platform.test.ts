@@ -93,6 +93,12 @@ describe('the edge', () => {
     expect(platform.functions.invocations.slice(invocationsBefore).filter((invocation) => invocation.kind === 'http')).toEqual([]);
   });
 
+  test('answers a path that is not valid percent-encoding with a 400, and an unknown route as API Gateway does', async () => {
+    const token = await tokenFor('web');
+    expect(await call('GET', '/orders/%E0%A4%A', { token })).toEqual({ status: 400, body: { error: { code: 'CLIENT_ERROR', message: 'the path /orders/%E0%A4%A is not valid percent-encoding' } } });
+    expect(await call('GET', '/no-such-route', { token })).toEqual({ status: 403, body: { error: { code: 'CLIENT_ERROR', message: 'Missing Authentication Token' } } });
+  });
+
   test('answers an unknown front end at the token endpoint with a 400 naming the front ends', async () => {
     const answer = await call('GET', '/_local/token?frontEnd=watch');
     expect(answer.status).toBe(400);
