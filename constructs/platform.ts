@@ -38,6 +38,8 @@ import { KubernetesRuntimeDeployment, kubernetesRuntime } from './runtimes/kuber
 import { lambdaRuntime } from './runtimes/lambda/lambda-runtime';
 import type { DeployedService, PlatformLayer, RuntimeContext, RuntimeDeployment, ServiceRuntime } from './runtimes/service-runtime';
 import { EncryptionKey } from './security/encryption-key';
+import { type LoadBalancerSeat, type SeatDemand, SeatPlanner, SharedLoadBalancer } from './containers/shared-load-balancer';
+import { AccessLogBucket } from './observability/access-log-bucket';
 import { Saga } from './workflow/saga';
 
 /**
@@ -196,6 +198,8 @@ export class MicroservicePlatform extends Construct {
     return this.sharedServiceKey?.key;
   }
   private sharedServiceKey?: EncryptionKey;
+  /** The internal load balancers the container services share (a listener port each), in the services layer. */
+  public readonly sharedLoadBalancers: readonly SharedLoadBalancer[];
   /** The central log store and the pipeline every service log group feeds. */
   public readonly logs: LogAggregation;
   /** Dashboard and alarms of each service, by service name. */
@@ -294,6 +298,29 @@ export class MicroservicePlatform extends Construct {
       });
       return this.sharedServiceKey.key;
     };
+    // The internal load balancers the runtimes share, seated in the order the runtimes ask.
+    const seatPlanner = new SeatPlanner();
+    const sharedLoadBalancers: SharedLoadBalancer[] = [];
+    let accessLogs: AccessLogBucket | undefined;
+    const loadBalancerSeats = (demands: readonly SeatDemand[]): ReadonlyMap<string, LoadBalancerSeat> => {
+      const seats = new Map<string, LoadBalancerSeat>();
+      for (const [name, planned] of seatPlanner.place(demands)) {
+        for (let index = sharedLoadBalancers.length; index <= planned.loadBalancer; index++) {
+          accessLogs ??= new AccessLogBucket(shared, 'AccessLogs');
+          sharedLoadBalancers.push(new SharedLoadBalancer(scopeOf('services'), index === 0 ? 'LoadBalancer' : `LoadBalancer${index + 1}`, {
+            vpc: this.network.vpc,
+            vpcSubnets: this.network.serviceSubnets,
+            accessLogs,
+            accessLogPrefix: `${platformName}/${environmentName}/containers-${index + 1}`,
+            purpose: `the container services of ${prefix}${index === 0 ? '' : ` (${index + 1})`}`,
+            deletionProtection: retainData,
+          }));
+        }
+        seats.set(name, sharedLoadBalancers[planned.loadBalancer].seat(planned.port));
+      }
+      return seats;
+    };
+    this.sharedLoadBalancers = sharedLoadBalancers;
     const context: RuntimeContext = {
       platformName,
       environmentName,
@@ -307,6 +334,7 @@ export class MicroservicePlatform extends Construct {
       scopeOf,
       gatewayLink: () => (gatewayLink ??= new GatewayLink(shared, 'GatewayLink', { vpc: this.network.vpc, subnets: this.network.serviceSubnets, vpcLinkName: `${prefix}-gateway` })),
       serviceKey,
+      loadBalancerSeats,
     };
     const deployments = new Map<string, RuntimeDeployment<any>>();
     const services = new Map<string, DeployedService>();

@@ -33,7 +33,7 @@ import { COLLECTOR_OTLP_HTTP_ENDPOINT, COLLECTOR_USER, DEFAULT_COLLECTOR_IMAGE, 
 import { EncryptionKey } from '../security/encryption-key';
 import { containerTargetGroupProps } from './container-target-group';
 import type { PlatformCluster } from './platform-cluster';
-import type { LoadBalancerSeat } from './shared-load-balancer';
+import { type LoadBalancerSeat, importSeatedLoadBalancer } from './shared-load-balancer';
 
 /** Props of a FargateMicroservice. */
 export interface FargateMicroserviceProps {
@@ -72,8 +72,11 @@ export interface FargateMicroserviceProps {
    * @default - not wired to a config store (the platform binds every service with `ConfigStore.bindService`)
    */
   readonly config?: ConfigStore;
-  /** Where the internal load balancer writes its access logs (when it has one of its own). */
-  readonly accessLogs: AccessLogBucket;
+  /**
+   * Where its own internal load balancer writes its access logs; required unless it has a
+   * `loadBalancerSeat` (a shared load balancer logs to its own bucket).
+   */
+  readonly accessLogs?: AccessLogBucket;
   /**
    * A seat on an internal load balancer shared with other services (`SharedLoadBalancer.seat`): the
    * service adds its listener on the seat's port, its rule and target groups, and admits its callers
@@ -416,15 +419,10 @@ export class FargateMicroservice extends Construct implements DeployedService {
     let ownLoadBalancer: elbv2.ApplicationLoadBalancer | undefined;
     if (seat) {
       // Imported in this scope, so the listener, rule, target groups and security group rules below are made here.
-      this.loadBalancer = elbv2.ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(this, 'SharedLoadBalancer', {
-        loadBalancerArn: seat.loadBalancerArn,
-        loadBalancerDnsName: seat.loadBalancerDnsName,
-        securityGroupId: seat.securityGroupId,
-        securityGroupAllowsAllOutbound: false,
-        vpc,
-      });
+      this.loadBalancer = importSeatedLoadBalancer(this, seat, vpc);
       this.loadBalancerFullName = seat.loadBalancerFullName;
     } else {
+      if (props.accessLogs === undefined) throw ConstructPropError.of(this, 'accessLogs', 'is missing; a service with a load balancer of its own (no loadBalancerSeat) needs a bucket for its access logs');
       const albSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
         vpc,
         description: `${this.serviceName} internal load balancer: inbound from the gateway VPC link and callers only`,

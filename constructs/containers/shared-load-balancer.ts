@@ -73,38 +73,58 @@ function preferredPort(name: string): number {
  * current load balancer until its listeners or its security group's inbound rules would run out,
  * then on the next. Each service's port comes from its name (the next free one if another service on
  * the same load balancer has it), so adding a service moves no other service's port unless their
- * names collide, and moves services to another load balancer only where one fills up.
+ * names collide, and moves services to another load balancer only where one fills up. A planner
+ * keeps its state between calls: each runtime of a platform asks once, for all its services.
  */
+export class SeatPlanner {
+  private readonly perBalancer: number;
+  private readonly rulesPerBalancer: number;
+  private balancer = 0;
+  private seated = 0;
+  private rules = 0;
+  private ports = new Set<number>();
+
+  constructor(limits: SeatLimits = {}) {
+    this.perBalancer = limits.servicesPerLoadBalancer ?? 25;
+    this.rulesPerBalancer = limits.inboundRulesPerLoadBalancer ?? 55;
+    if (!Number.isInteger(this.perBalancer) || this.perBalancer < 1 || this.perBalancer > 50) {
+      throw new Error(`servicesPerLoadBalancer is ${this.perBalancer}; expected a whole number from 1 to 50 (an ALB takes 50 listeners)`);
+    }
+  }
+
+  /** How many load balancers the seats so far take. */
+  public get loadBalancers(): number {
+    return this.seated === 0 && this.balancer === 0 ? 0 : this.balancer + 1;
+  }
+
+  /** Seats these services (names unique among them) after those seated before. */
+  public place(services: readonly SeatDemand[]): Map<string, PlannedSeat> {
+    const seats = new Map<string, PlannedSeat>();
+    for (const service of [...services].sort((a, b) => a.name.localeCompare(b.name))) {
+      if (seats.has(service.name)) throw new Error(`service '${service.name}' is listed twice`);
+      if (service.inboundRules > this.rulesPerBalancer) {
+        throw new Error(`service '${service.name}' needs ${service.inboundRules} inbound rules on its load balancer's security group, more than the ${this.rulesPerBalancer} one load balancer allows`);
+      }
+      if (this.seated === this.perBalancer || this.rules + service.inboundRules > this.rulesPerBalancer) {
+        this.balancer++;
+        this.seated = 0;
+        this.rules = 0;
+        this.ports = new Set();
+      }
+      let port = preferredPort(service.name);
+      while (this.ports.has(port)) port = port + 1 >= FIRST_PORT + PORT_SPAN ? FIRST_PORT : port + 1;
+      this.ports.add(port);
+      this.seated++;
+      this.rules += service.inboundRules;
+      seats.set(service.name, { loadBalancer: this.balancer, port });
+    }
+    return seats;
+  }
+}
+
+/** Seats services on fresh load balancers (see {@link SeatPlanner}). */
 export function planSeats(services: readonly SeatDemand[], limits: SeatLimits = {}): Map<string, PlannedSeat> {
-  const perBalancer = limits.servicesPerLoadBalancer ?? 25;
-  const rulesPerBalancer = limits.inboundRulesPerLoadBalancer ?? 55;
-  if (!Number.isInteger(perBalancer) || perBalancer < 1 || perBalancer > 50) {
-    throw new Error(`servicesPerLoadBalancer is ${perBalancer}; expected a whole number from 1 to 50 (an ALB takes 50 listeners)`);
-  }
-  const seats = new Map<string, PlannedSeat>();
-  let balancer = 0;
-  let seated = 0;
-  let rules = 0;
-  let ports = new Set<number>();
-  for (const service of [...services].sort((a, b) => a.name.localeCompare(b.name))) {
-    if (seats.has(service.name)) throw new Error(`service '${service.name}' is listed twice`);
-    if (service.inboundRules > rulesPerBalancer) {
-      throw new Error(`service '${service.name}' needs ${service.inboundRules} inbound rules on its load balancer's security group, more than the ${rulesPerBalancer} one load balancer allows`);
-    }
-    if (seated === perBalancer || rules + service.inboundRules > rulesPerBalancer) {
-      balancer++;
-      seated = 0;
-      rules = 0;
-      ports = new Set();
-    }
-    let port = preferredPort(service.name);
-    while (ports.has(port)) port = port + 1 >= FIRST_PORT + PORT_SPAN ? FIRST_PORT : port + 1;
-    ports.add(port);
-    seated++;
-    rules += service.inboundRules;
-    seats.set(service.name, { loadBalancer: balancer, port });
-  }
-  return seats;
+  return new SeatPlanner(limits).place(services);
 }
 
 /** Props of a SharedLoadBalancer. */
@@ -183,4 +203,19 @@ export class SharedLoadBalancer extends Construct {
       port,
     };
   }
+}
+
+/**
+ * The shared load balancer of a seat, imported in `scope` (as `SharedLoadBalancer`): the listener,
+ * rules, target groups and security group rules a service adds through it are made in `scope`'s
+ * stack, never in the load balancer's.
+ */
+export function importSeatedLoadBalancer(scope: Construct, seat: LoadBalancerSeat, vpc: ec2.IVpc): elbv2.IApplicationLoadBalancer {
+  return elbv2.ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(scope, 'SharedLoadBalancer', {
+    loadBalancerArn: seat.loadBalancerArn,
+    loadBalancerDnsName: seat.loadBalancerDnsName,
+    securityGroupId: seat.securityGroupId,
+    securityGroupAllowsAllOutbound: false,
+    vpc,
+  });
 }

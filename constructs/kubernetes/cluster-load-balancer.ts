@@ -6,6 +6,7 @@ import { ConstructPropError } from '../model/errors';
 import { containerTargetGroupProps } from '../containers/container-target-group';
 import { type HttpMethod, type KubernetesServiceSpec, parseRoute } from '../model/service-spec';
 import { AccessLogBucket } from '../observability/access-log-bucket';
+import { type LoadBalancerSeat, importSeatedLoadBalancer } from '../containers/shared-load-balancer';
 
 /** Props of a ClusterLoadBalancer. */
 export interface ClusterLoadBalancerProps {
@@ -42,6 +43,14 @@ export interface ClusterLoadBalancerProps {
    * @default false
    */
   readonly deletionProtection?: boolean;
+  /**
+   * A seat on an internal load balancer shared with other services (`SharedLoadBalancer.seat`): the
+   * listener, rules, target groups and security group rules are then made here, on the seat's port,
+   * and no load balancer of its own (`loadBalancerName`, `accessLogs` and `deletionProtection` are
+   * the shared one's business).
+   * @default - a load balancer of its own, listening on port 80
+   */
+  readonly seat?: LoadBalancerSeat;
 }
 
 /** A route's path as an ALB path pattern: each `{param}` segment becomes `*`. */
@@ -73,10 +82,12 @@ const METHODS_PER_RULE = 4;
  * service's container port only.
  */
 export class ClusterLoadBalancer extends Construct {
-  /** The internal load balancer. */
-  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The internal load balancer: its own, or the shared one it has a seat on. */
+  public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /** Its HTTP listener. */
   public readonly listener: elbv2.ApplicationListener;
+  /** The listener's port. */
+  public readonly port: number;
   /** Its base URL, `http://<DNS name>`; a route's path is appended. */
   public readonly url: string;
   /** The target group of each service, by service name. */
@@ -87,30 +98,40 @@ export class ClusterLoadBalancer extends Construct {
   constructor(scope: Construct, id: string, props: ClusterLoadBalancerProps) {
     super(scope, id);
     this.props = props;
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: `${props.loadBalancerName ?? props.clusterName} internal load balancer of the kubernetes services: inbound from the gateway VPC link and declared callers only`,
-      allowAllOutbound: false,
-    });
-    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
-      loadBalancerName: props.loadBalancerName,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      internetFacing: false,
-      securityGroup,
-      dropInvalidHeaderFields: true,
-      desyncMitigationMode: elbv2.DesyncMitigationMode.STRICTEST,
-      deletionProtection: props.deletionProtection ?? false,
-      idleTimeout: Duration.seconds(60),
-    });
-    (props.accessLogs ?? new AccessLogBucket(this, 'AccessLogs')).logLoadBalancer(this.loadBalancer, `eks/${props.clusterName}`);
-    this.listener = this.loadBalancer.addListener('Http', {
-      port: LISTENER_PORT,
+    const seat = props.seat;
+    let own: elbv2.ApplicationLoadBalancer | undefined;
+    if (seat) {
+      // Imported in this scope, so the listener, rules and security group rules are made here.
+      this.loadBalancer = importSeatedLoadBalancer(this, seat, props.vpc);
+    } else {
+      const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+        vpc: props.vpc,
+        description: `${props.loadBalancerName ?? props.clusterName} internal load balancer of the kubernetes services: inbound from the gateway VPC link and declared callers only`,
+        allowAllOutbound: false,
+      });
+      own = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+        loadBalancerName: props.loadBalancerName,
+        vpc: props.vpc,
+        vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        internetFacing: false,
+        securityGroup,
+        dropInvalidHeaderFields: true,
+        desyncMitigationMode: elbv2.DesyncMitigationMode.STRICTEST,
+        deletionProtection: props.deletionProtection ?? false,
+        idleTimeout: Duration.seconds(60),
+      });
+      (props.accessLogs ?? new AccessLogBucket(this, 'AccessLogs')).logLoadBalancer(own, `eks/${props.clusterName}`);
+      this.loadBalancer = own;
+    }
+    this.port = seat?.port ?? LISTENER_PORT;
+    this.listener = new elbv2.ApplicationListener(own ?? this, own ? 'Http' : 'Listener', {
+      loadBalancer: this.loadBalancer,
+      port: this.port,
       protocol: elbv2.ApplicationProtocol.HTTP,
       open: false,
       defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'application/json', messageBody: '{"message":"Not Found"}' }),
     });
-    this.url = `http://${this.loadBalancer.loadBalancerDnsName}`;
+    this.url = `http://${this.loadBalancer.loadBalancerDnsName}${seat ? `:${seat.port}` : ''}`;
 
     Validations.of(this.listener).acknowledge({
       id: 'cdk-validator-cfnguard::alb_http_to_https_redirection_check',
@@ -118,8 +139,8 @@ export class ClusterLoadBalancer extends Construct {
         'The load balancer is internal: no internet route reaches it, and its security group admits only the gateway VPC link and the services that call these. ' +
         'TLS would need a certificate for a DNS name the deployer owns, which an account-agnostic blueprint cannot issue; traffic stays inside the VPC.',
     });
-    if (!(props.deletionProtection ?? false)) {
-      Validations.of(this.loadBalancer).acknowledge({
+    if (own && !(props.deletionProtection ?? false)) {
+      Validations.of(own).acknowledge({
         id: 'cdk-validator-cfnguard::elbv2_deletion_protection_enabled_check',
         reason: 'Environments that keep no data (dev) are torn down and rebuilt at will; deletion protection is on wherever data is retained (prod).',
       });
@@ -170,7 +191,7 @@ export class ClusterLoadBalancer extends Construct {
 
   /** Lets a peer (the gateway's VPC link, a calling service) reach the listener. */
   public allowFrom(peer: ec2.IConnectable, description: string): void {
-    this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(LISTENER_PORT), description);
+    this.loadBalancer.connections.allowFrom(peer, ec2.Port.tcp(this.port), description);
   }
 
   /** 1 for the most specific rule: fewest wildcards, then the longest literal text, then by pattern, service and methods. */

@@ -8,6 +8,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { LoadBalancerSeat } from '../containers/shared-load-balancer';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { App } from 'cdk8s';
@@ -68,6 +69,12 @@ export interface KubernetesPlatformProps {
    * @default - only the kubectl handler can reach the Kubernetes API
    */
   readonly adminRole?: iam.IRole;
+  /**
+   * A seat on an internal load balancer shared with the platform's other container services, for the
+   * routed services' listener (see `ClusterLoadBalancer`).
+   * @default - the routed services get a load balancer of their own, `<platform>-<env>-eks`
+   */
+  readonly loadBalancerSeat?: LoadBalancerSeat;
   /**
    * Images by service name, overriding the spec's `container.image` and the image built from its Dockerfile.
    * @default - the spec's image, else an asset image built from `container.dockerfileDirectory` at deploy time
@@ -159,12 +166,14 @@ export class KubernetesPlatform extends Construct {
   private readonly vpc: ec2.IVpc;
   private readonly subnets: ec2.SubnetSelection;
   private routesLoadBalancer?: ClusterLoadBalancer;
+  private readonly loadBalancerSeat?: LoadBalancerSeat;
 
   constructor(scope: Construct, id: string, props: KubernetesPlatformProps) {
     super(scope, id);
     this.platformName = props.platformName;
     this.environmentName = props.environmentName;
     this.serviceDefaults = props;
+    this.loadBalancerSeat = props.loadBalancerSeat;
     if (props.version !== undefined && props.kubectlLayer === undefined && props.version.version !== eks.KubernetesVersion.V1_36.version) {
       throw ConstructPropError.of(this, 'kubectlLayer', `is missing for Kubernetes ${props.version.version}; the default layer carries kubectl 1.36, so give the layer that matches the version`);
     }
@@ -286,6 +295,7 @@ export class KubernetesPlatform extends Construct {
       podSecurityGroup: this.cluster.clusterSecurityGroup,
       loadBalancerName: `${clusterName}-eks`,
       deletionProtection: this.serviceDefaults.retainData ?? false,
+      seat: this.loadBalancerSeat,
     });
     return this.routesLoadBalancer.addService(spec, scope);
   }

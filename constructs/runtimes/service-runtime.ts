@@ -12,6 +12,7 @@ import type { ChaosExperiments } from '../chaos/chaos-experiments';
 import type { ServiceRegistry } from '../discovery/service-registry';
 import type { GatewayTarget } from '../gateway/edge-gateway';
 import type { IGatewayLink } from '../gateway/gateway-link';
+import type { LoadBalancerSeat, SeatDemand } from '../containers/shared-load-balancer';
 import type { RuntimeRules } from '../model/runtime-rules';
 import type { ServiceSpec, ServiceSpecBase } from '../model/service-spec';
 import type { LogAggregation } from '../observability/log-aggregation';
@@ -92,6 +93,13 @@ export interface RuntimeContext {
    * for a key per service (`serviceKeys: 'per-service'`), so that each service makes its own.
    */
   serviceKey(): kms.IKey | undefined;
+  /**
+   * Seats on the platform's shared internal load balancers (made in the services layer as they fill,
+   * 25 listeners each), one per demand, by name: a listener port that is the demand's alone. A
+   * runtime whose services sit behind load balancers asks once, at bind, for all of them (a cluster
+   * may ask for one seat for all its services); each adds its listener in its own scope.
+   */
+  loadBalancerSeats(demands: readonly SeatDemand[]): ReadonlyMap<string, LoadBalancerSeat>;
 }
 
 /** A runtime: its spec rules, and how it deploys specs of its kind. */

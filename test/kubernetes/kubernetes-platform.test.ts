@@ -334,7 +334,9 @@ describe('MicroservicePlatform: kubernetes routes behind the edge', () => {
     const method = platform.gateway!.methods.get(route)!;
     return template('edge').toJSON().Resources[stacks.edge.getLogicalId(method.node.defaultChild as never)].Properties;
   };
-  const loadBalancerId = () => onlyId('kubernetes', 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+  // The platform's shared load balancer, in the services stack; the routed kubernetes services have a listener on it.
+  const loadBalancerId = () => onlyId('services', 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+  const port = () => platform.kubernetes!.loadBalancer!.port;
 
   test.each([['POST /pricing/quotes', 'pricing.write'], ['GET /pricing/tax-rate', 'pricing.read']])("%s is a method of the edge REST API behind the Cognito authorizer, with the route's scope", (route, scope) => {
     const method = methodOf(route);
@@ -344,26 +346,28 @@ describe('MicroservicePlatform: kubernetes routes behind the edge', () => {
     expect(method.RestApiId).toEqual({ Ref: onlyId('edge', 'AWS::ApiGateway::RestApi') });
   });
 
-  test.each(['POST /pricing/quotes', 'GET /pricing/tax-rate'])("%s is an HTTP proxy through the platform's VPC link to the load balancer the kubernetes stack names, at the route's path", (route) => {
+  test.each(['POST /pricing/quotes', 'GET /pricing/tax-rate'])("%s is an HTTP proxy through the platform's VPC link to the shared load balancer the services stack names, at the kubernetes listener's port and the route's path", (route) => {
     const [verb, path] = route.split(' ');
     const integration = methodOf(route).Integration;
     expect(integration).toMatchObject({ Type: 'HTTP_PROXY', IntegrationHttpMethod: verb, ConnectionType: 'VPC_LINK' });
     const [link] = exportsOf('shared', { Ref: onlyId('shared', 'AWS::ApiGatewayV2::VpcLink') });
     expect(integration.ConnectionId).toEqual({ 'Fn::ImportValue': link });
-    const [loadBalancer] = exportsOf('kubernetes', { Ref: loadBalancerId() });
+    const [loadBalancer] = exportsOf('services', { Ref: loadBalancerId() });
     expect(integration.IntegrationTarget).toEqual({ 'Fn::ImportValue': loadBalancer });
-    const [dnsName] = exportsOf('kubernetes', { 'Fn::GetAtt': [loadBalancerId(), 'DNSName'] });
-    expect(integration.Uri).toEqual({ 'Fn::Join': ['', ['http://', { 'Fn::ImportValue': dnsName }, path]] });
+    const [dnsName] = exportsOf('services', { 'Fn::GetAtt': [loadBalancerId(), 'DNSName'] });
+    expect(port()).toBeGreaterThanOrEqual(10000);
+    expect(integration.Uri).toEqual({ 'Fn::Join': ['', ['http://', { 'Fn::ImportValue': dnsName }, `:${port()}${path}`]] });
+    template('kubernetes').hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: port(), LoadBalancerArn: { 'Fn::ImportValue': loadBalancer } });
     // That load balancer is the one whose target group the pricing pods are bound to.
     expect(platform.kubernetes!.loadBalancer!.targetGroups.get('pricing')).toBe(platform.kubernetes!.services.get('pricing')!.targetGroup);
   });
 
   test("the load balancer admits the VPC link's security group on its listener, and the link may reach it there", () => {
     const [linkGroup] = exportsOf('shared', { 'Fn::GetAtt': [onlyId('shared', 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('VPC link') }), 'GroupId'] });
-    const lbGroup = onlyId('kubernetes', 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('internal load balancer of the kubernetes services') });
-    const ingress = Object.values(template('kubernetes').findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: { 'Fn::GetAtt': [lbGroup, 'GroupId'] } } }));
-    expect(ingress.map((r) => [r.Properties.SourceSecurityGroupId, r.Properties.FromPort, r.Properties.ToPort])).toEqual([[{ 'Fn::ImportValue': linkGroup }, 80, 80]]);
-    template('kubernetes').hasResourceProperties('AWS::EC2::SecurityGroupEgress', { GroupId: { 'Fn::ImportValue': linkGroup }, DestinationSecurityGroupId: { 'Fn::GetAtt': [lbGroup, 'GroupId'] }, FromPort: 80, ToPort: 80 });
+    const [lbGroup] = exportsOf('services', { 'Fn::GetAtt': [onlyId('services', 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('load balancer of the container services') }), 'GroupId'] });
+    const ingress = Object.values(template('kubernetes').findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: { 'Fn::ImportValue': lbGroup } } }));
+    expect(ingress.map((r) => [r.Properties.SourceSecurityGroupId, r.Properties.FromPort, r.Properties.ToPort])).toEqual([[{ 'Fn::ImportValue': linkGroup }, port(), port()]]);
+    template('kubernetes').hasResourceProperties('AWS::EC2::SecurityGroupEgress', { GroupId: { 'Fn::ImportValue': linkGroup }, DestinationSecurityGroupId: { 'Fn::ImportValue': lbGroup }, FromPort: port(), ToPort: port() });
   });
 
   test("pricing's gateway 5xx alarm, made beside the service, watches the 5xx rate of its own routes at the edge stage", () => {
@@ -379,32 +383,39 @@ describe('MicroservicePlatform: kubernetes routes behind the edge', () => {
 describe('calls into kubernetes services from other runtimes', () => {
   let stacks: Record<'network' | 'shared' | 'services' | 'edge' | 'kubernetes', Stack>;
   let kubernetes: Template;
+  let services: Template;
+  let port: number;
   beforeAll(() => {
     const app = newApp();
     stacks = Object.fromEntries(['network', 'shared', 'services', 'edge', 'kubernetes'].map((layer) => [layer, new Stack(app, layer)])) as typeof stacks;
-    new MicroservicePlatform(app, 'Platform', { platformName: 'shop', services: [{ ...orders, calls: ['pricing'] }, pricing], placement: stacks });
+    const platform = new MicroservicePlatform(app, 'Platform', { platformName: 'shop', services: [{ ...orders, calls: ['pricing'] }, pricing], placement: stacks });
     kubernetes = Template.fromStack(stacks.kubernetes);
+    services = Template.fromStack(stacks.services);
+    port = platform.kubernetes!.loadBalancer!.port;
   });
+  /** The export of the services stack a value goes by. */
+  const exported = (value: unknown) => Object.values<{ Value: unknown; Export: { Name: string } }>(services.toJSON().Outputs).find((o) => JSON.stringify(o.Value) === JSON.stringify(value))!.Export.Name;
 
   test("a Lambda caller of pricing is admitted at the cluster's load balancer on its listener, and nothing reaches the pods but the load balancer", () => {
-    const lbGroup = logicalIds(kubernetes, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('internal load balancer of the kubernetes services') })[0];
-    const ingress = Object.values(kubernetes.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: { 'Fn::GetAtt': [lbGroup, 'GroupId'] } } }));
+    const lbGroupId = logicalIds(services, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('load balancer of the container services') })[0];
+    const lbGroup = { 'Fn::ImportValue': exported({ 'Fn::GetAtt': [lbGroupId, 'GroupId'] }) };
+    const ingress = Object.values(kubernetes.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: lbGroup } }));
     const sources = ingress.map((r) => [r.Properties.Description, r.Properties.FromPort, JSON.stringify(r.Properties.SourceSecurityGroupId)]).sort();
     expect(sources).toEqual([
-      ['calls from orders', 80, expect.stringMatching(/"Fn::ImportValue":"services:ExportsOutputFnGetAttordersSecurityGroup/)],
-      ['the edge gateway VPC link', 80, expect.stringMatching(/"Fn::ImportValue":"shared:/)],
+      ['calls from orders', port, expect.stringMatching(/"Fn::ImportValue":"services:ExportsOutputFnGetAttordersSecurityGroup/)],
+      ['the edge gateway VPC link', port, expect.stringMatching(/"Fn::ImportValue":"shared:/)],
     ]);
     const clusterId = logicalIds(kubernetes, 'AWS::EKS::Cluster')[0];
     const intoPods = Object.values(kubernetes.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: { 'Fn::GetAtt': [clusterId, 'ClusterSecurityGroupId'] }, FromPort: pricing.container.port } }));
-    expect(intoPods.map((r) => r.Properties.SourceSecurityGroupId)).toEqual([{ 'Fn::GetAtt': [lbGroup, 'GroupId'] }]);
+    expect(intoPods.map((r) => r.Properties.SourceSecurityGroupId)).toEqual([lbGroup]);
   });
 
   test("pricing is registered at the load balancer's URL for callers outside the cluster, and at its Service for callers in it", () => {
     const [instance] = Object.values(kubernetes.findResources('AWS::ServiceDiscovery::Instance', { Properties: { InstanceId: 'pricing-1' } }));
-    const loadBalancer = logicalIds(kubernetes, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0];
+    const loadBalancer = logicalIds(services, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0];
     expect(instance.Properties.InstanceAttributes).toMatchObject({
       runtime: 'kubernetes',
-      url: { 'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [loadBalancer, 'DNSName'] }]] },
+      url: { 'Fn::Join': ['', ['http://', { 'Fn::ImportValue': exported({ 'Fn::GetAtt': [loadBalancer, 'DNSName'] }) }, `:${port}`]] },
       clusterUrl: 'http://pricing.shop.svc.cluster.local',
     });
   });

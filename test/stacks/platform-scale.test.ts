@@ -135,7 +135,7 @@ describe(`a generated catalog of 200 services (mixed runtimes, ${200 / 5} with r
     expect(over).toEqual([]);
   });
 
-  test('each service has a stack of its own; the stacks of what the services share do not grow with the catalog, but for a repository per Fargate service, a shared load balancer per 25 of them, a log subscription per service log group and an overview page per 100 services', () => {
+  test('each service has a stack of its own; the stacks of what the services share do not grow with the catalog, but for a repository per Fargate service, a shared load balancer per 25 container services, a log subscription per service log group and an overview page per 100 services', () => {
     expect([...stacks.serviceStacks.keys()]).toEqual(generateCatalog(200).map((spec) => spec.name));
     for (let index = 0; index < 200; index++) {
       expect(stacks.serviceStacks.get(generatedServiceName(index))!.stackName).toBe(`shop-dev-service-${generatedServiceName(index)}`);
@@ -148,10 +148,11 @@ describe(`a generated catalog of 200 services (mixed runtimes, ${200 / 5} with r
       return stack.resourceTypes.filter((type) => !growing.includes(type) && !(type === 'AWS::EC2::SecurityGroup' && groupsToDrop-- > 0)).sort();
     };
     const small = synthesize(generateCatalog(20)).figures;
-    // One shared load balancer per 25 Fargate services.
+    // One shared load balancer per 25 seats: a seat per Fargate service, and one for the cluster's routed services.
     for (const [catalogFigures, count] of [[figures, 200], [small, 20]] as const) {
-      const fargate = generateCatalog(count).filter((spec) => spec.runtime === 'fargate').length;
-      expect({ count, balancers: balancers(catalogFigures.get('shop-dev-services')!) }).toEqual({ count, balancers: Math.ceil(fargate / 25) });
+      const generated = generateCatalog(count);
+      const seats = generated.filter((spec) => spec.runtime === 'fargate').length + (generated.some((spec) => spec.runtime === 'kubernetes' && (spec.routes ?? []).length > 0) ? 1 : 0);
+      expect({ count, balancers: balancers(catalogFigures.get('shop-dev-services')!) }).toEqual({ count, balancers: Math.ceil(seats / 25) });
     }
     for (const layer of ['network', 'shared', 'services', 'edge', 'edge-stage', 'kubernetes', 'observability']) {
       const name = `shop-dev-${layer}`;

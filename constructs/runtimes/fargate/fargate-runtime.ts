@@ -3,10 +3,9 @@ import { Construct } from 'constructs';
 import { FargateMicroservice } from '../../containers/fargate-microservice';
 import { ServiceImageRepository } from '../../containers/image-repository';
 import { PlatformCluster } from '../../containers/platform-cluster';
-import { type PlannedSeat, SharedLoadBalancer, planSeats } from '../../containers/shared-load-balancer';
+import type { LoadBalancerSeat } from '../../containers/shared-load-balancer';
 import { serviceConnectTimeoutMsOf } from '../../model/resilience-policy';
 import type { FargateServiceSpec } from '../../model/service-spec';
-import { AccessLogBucket } from '../../observability/access-log-bucket';
 import { EncryptionKey } from '../../security/encryption-key';
 import type { RuntimeContext, RuntimeDeployment, ServiceRuntime } from '../service-runtime';
 import { fargateSpecRules } from './fargate-spec-rules';
@@ -33,45 +32,30 @@ export class FargateRuntimeDeployment implements RuntimeDeployment<FargateServic
   /** Image repository of each service, by service name, for the delivery pipeline. */
   public readonly imageRepositories = new Map<string, ServiceImageRepository>();
   private readonly imageKey: EncryptionKey;
-  private readonly accessLogs: AccessLogBucket;
   private readonly repositories: Construct;
-  /** Where each service sits on the shared load balancers. */
-  private readonly seats: ReadonlyMap<string, PlannedSeat>;
-  /** The shared load balancers, made as the first service of each is deployed. */
-  public readonly loadBalancers: SharedLoadBalancer[] = [];
+  /** Where each service sits on the platform's shared load balancers. */
+  private readonly seats: ReadonlyMap<string, LoadBalancerSeat>;
 
   constructor(private readonly context: RuntimeContext, private readonly options: FargateRuntimeOptions) {
     const shared = context.scopeOf('shared');
     const services = context.scopeOf('services');
     const { namePrefix: prefix, profile } = context;
     this.imageKey = new EncryptionKey(shared, 'ImageKey', { description: `Encrypts the container images of ${prefix}`, retain: profile.retainData, allowCloudWatchLogs: false });
-    this.accessLogs = new AccessLogBucket(shared, 'AccessLogs');
     this.repositories = new Construct(shared, 'ImageRepositories');
     this.cluster = new PlatformCluster(services, 'Cluster', { vpc: context.vpc, clusterName: prefix, allowSpot: profile.fargateSpot });
     // Each inbound rule a service adds to its load balancer's security group: the edge's VPC link if it
     // has routes, and each caller of another runtime (fargate callers use Service Connect instead).
     const fargate = context.catalog.filter((spec) => spec.runtime === 'fargate');
-    this.seats = planSeats(fargate.map((spec) => ({
+    this.seats = context.loadBalancerSeats(fargate.map((spec) => ({
       name: spec.name,
       inboundRules: ((spec.routes ?? []).length > 0 ? 1 : 0) + context.catalog.filter((caller) => caller.runtime !== 'fargate' && (caller.calls ?? []).includes(spec.name)).length,
     })));
   }
 
-  private seatOf(spec: FargateServiceSpec) {
-    const planned = this.seats.get(spec.name);
-    if (planned === undefined) throw new Error(`fargate service '${spec.name}' is not in the platform's catalog, so it has no seat on a load balancer`);
-    const { context } = this;
-    for (let index = this.loadBalancers.length; index <= planned.loadBalancer; index++) {
-      this.loadBalancers.push(new SharedLoadBalancer(context.scopeOf('services'), index === 0 ? 'LoadBalancer' : `LoadBalancer${index + 1}`, {
-        vpc: context.vpc,
-        vpcSubnets: context.serviceSubnets,
-        accessLogs: this.accessLogs,
-        accessLogPrefix: `${context.platformName}/${context.environmentName}/containers-${index + 1}`,
-        purpose: `the fargate services of ${context.namePrefix}${index === 0 ? '' : ` (${index + 1})`}`,
-        deletionProtection: context.profile.retainData,
-      }));
-    }
-    return this.loadBalancers[planned.loadBalancer].seat(planned.port);
+  private seatOf(spec: FargateServiceSpec): LoadBalancerSeat {
+    const seat = this.seats.get(spec.name);
+    if (seat === undefined) throw new Error(`fargate service '${spec.name}' is not in the platform's catalog, so it has no seat on a load balancer`);
+    return seat;
   }
 
   public deploy(scope: Construct, spec: FargateServiceSpec): FargateMicroservice {
@@ -91,7 +75,6 @@ export class FargateRuntimeDeployment implements RuntimeDeployment<FargateServic
       vpcSubnets: context.serviceSubnets,
       registry: context.registry,
       register: false,
-      accessLogs: this.accessLogs,
       loadBalancerSeat: this.seatOf(spec),
       retainData: context.profile.retainData,
       logRetention: context.profile.logRetention,

@@ -4,6 +4,7 @@ import { KubernetesMicroservice } from '../../kubernetes/kubernetes-microservice
 import { KubernetesPlatform } from '../../kubernetes/kubernetes-platform';
 import type { KubernetesServiceSpec } from '../../model/service-spec';
 import { ClusterObservability } from '../../observability/cluster-observability';
+import type { LoadBalancerSeat } from '../../containers/shared-load-balancer';
 import type { RuntimeContext, RuntimeDeployment, RuntimeObservability, ServiceRuntime } from '../service-runtime';
 import { kubernetesSpecRules } from './kubernetes-spec-rules';
 
@@ -33,7 +34,22 @@ export class KubernetesRuntimeDeployment implements RuntimeDeployment<Kubernetes
       logRetention: context.profile.logRetention,
       traceSampleRate: context.profile.traceSampleRate,
       adminRole: options.adminRole,
+      loadBalancerSeat: this.routedServicesSeat(),
     });
+  }
+
+  /**
+   * One seat on the platform's shared load balancers for the routed services (their path rules share
+   * its listener), when there are any: its inbound rules are the edge's VPC link and each service of
+   * another runtime that calls one of them.
+   */
+  private routedServicesSeat(): LoadBalancerSeat | undefined {
+    const { catalog, namePrefix } = this.context;
+    const routed = new Set(catalog.filter((spec) => spec.runtime === 'kubernetes' && (spec.routes ?? []).length > 0).map((spec) => spec.name));
+    if (routed.size === 0) return undefined;
+    const callers = catalog.filter((caller) => caller.runtime !== 'kubernetes' && (caller.calls ?? []).some((callee) => routed.has(callee)));
+    const name = `${namePrefix}-kubernetes`;
+    return this.context.loadBalancerSeats([{ name, inboundRules: 1 + callers.length }]).get(name);
   }
 
   /** A service with routes is offered to the edge through the platform's gateway link. */

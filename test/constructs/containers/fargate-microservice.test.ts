@@ -182,7 +182,7 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
   });
 
   test('the load balancer lets in only the gateway VPC link and the declared callers, on the service\'s port, and the tasks only the load balancer', () => {
-    const [lbGroup] = logicalIds(template, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('load balancer of the fargate services of shop-dev') });
+    const [lbGroup] = logicalIds(template, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('load balancer of the container services of shop-dev') });
     const [linkGroup] = logicalIds(template, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('gateway VPC link') });
     const [taskGroup] = logicalIds(template, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('catalog tasks') });
     const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
@@ -297,7 +297,7 @@ describe('the catalog on Fargate, through MicroservicePlatform (dev)', () => {
       { ...demoCatalog.find((s) => s.name === 'orders')!, calls: ['catalog'] },
     ]);
     const callerGroup = Stack.of(withCallerPlatform).getLogicalId(withCallerPlatform.lambdaServices.get('orders')!.securityGroup.node.defaultChild as ec2.CfnSecurityGroup);
-    const [lbGroup] = logicalIds(withCaller, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('load balancer of the fargate services') });
+    const [lbGroup] = logicalIds(withCaller, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('load balancer of the container services') });
     const port = withCallerPlatform.fargateServices.get('catalog')!.listenerPort;
     withCaller.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       GroupId: { 'Fn::GetAtt': [lbGroup, 'GroupId'] },

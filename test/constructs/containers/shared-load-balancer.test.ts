@@ -5,6 +5,7 @@ import { planSeats } from '../../../constructs/containers/shared-load-balancer';
 import { catalog } from '../../../services/catalog/service';
 import { inventory } from '../../../services/inventory/service';
 import { orders } from '../../../services/orders/service';
+import { pricing } from '../../../services/pricing/service';
 import { newApp } from '../helpers';
 
 const names = (count: number, prefix = 'svc') => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
@@ -102,5 +103,22 @@ describe('the fargate services of a platform share one internal load balancer', 
 
   test('the platform synthesizes (no cycle between the services stack and the service stacks)', () => {
     expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('fargate and kubernetes services share the same load balancer', () => {
+  const app = newApp();
+  const stacks = addPlatformStacks(app, { platformName: 'acme', profile: DEV_PROFILE, services: [catalog, pricing, orders] });
+  const template = (name: string) => Template.fromStack(stacks.all.find((s) => s.stackName === name)!);
+
+  test("one load balancer in the services stack; the cluster's routed services have a listener of their own on it, on another port than catalog's", () => {
+    expect(Object.keys(template('acme-dev-services').findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))).toHaveLength(1);
+    const kubernetes = template('acme-dev-kubernetes');
+    expect(Object.keys(kubernetes.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))).toEqual([]);
+    const clusterPort = stacks.platform.kubernetes!.loadBalancer!.port;
+    expect(clusterPort).not.toBe(stacks.platform.fargateServices.get('catalog')!.listenerPort);
+    const listeners = Object.values(kubernetes.findResources('AWS::ElasticLoadBalancingV2::Listener'));
+    expect(listeners.map((l) => l.Properties.Port)).toEqual([clusterPort]);
+    expect(stacks.platform.sharedLoadBalancers).toHaveLength(1);
   });
 });
