@@ -412,6 +412,8 @@ export class MicroservicePlatform extends Construct {
         logRetention: profile.logRetention,
         retainData,
         configureAccountLogging: props.configureAccountLogging,
+        // Its access logs are the services' requests: the services' key encrypts them (a key of its own unless keys are per service).
+        encryptionKey: serviceKey(),
         // With a scope per service, each service's routes are made with it, and the stage follows them all.
         routeScope: placement.service ? (backend) => services.get(backend.spec.name)! : undefined,
         stageScope: placement.edgeStage,

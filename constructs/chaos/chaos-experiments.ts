@@ -85,6 +85,8 @@ export class ChaosExperiments extends Construct {
     if (!Number.isInteger(this.podDeleteCount) || this.podDeleteCount < 1) {
       throw ConstructPropError.of(this, 'podDeleteCount', `is ${this.podDeleteCount}; expected a whole number of pods, at least 1`);
     }
+    // Its own key: the experiments' role reads the fault configurations and writes the logs, and
+    // should hold no grant on the key of the services' data.
     const key = (this.key = new EncryptionKey(this, 'Key', { description: `Encrypts the chaos experiment logs and fault configurations of ${props.namePrefix}`, retain: props.retainData }));
     this.logGroup = new EncryptedLogGroup(this, 'Logs', { encryptionKey: key.key, retention: props.logRetention, retain: props.retainData, logGroupName: `/aws/fis/${props.namePrefix}/${this.node.id}` }).logGroup;
   }

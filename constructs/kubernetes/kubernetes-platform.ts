@@ -185,6 +185,8 @@ export class KubernetesPlatform extends Construct {
     this.vpc = props.vpc;
     this.subnets = subnets;
 
+    // Its own key: EKS envelope-encrypts the cluster's secrets with it for the cluster's whole life (a
+    // new key means a new cluster), which no other key's lifecycle should be tied to.
     this.encryptionKey = new EncryptionKey(this, 'Key', { description: `Encrypts the Kubernetes secrets and control-plane logs of ${clusterName}`, retain });
     // EKS writes to this fixed name; made here first, it is encrypted and kept for the retention asked.
     this.controlPlaneLogs = new EncryptedLogGroup(this, 'ControlPlaneLogs', {

@@ -114,6 +114,8 @@ export class PlatformNetwork extends Construct {
       this.hardenNatInstances(natInstance.reason);
     }
 
+    // Its own key: the network deploys before the shared stack that holds the services' key, and its
+    // flow logs are read by whoever audits the network, not by the services.
     const key = props.encryptionKey ?? new EncryptionKey(this, 'FlowLogKey', { description: 'Encrypts the platform VPC flow logs', retain: props.retainData }).key;
     const flowLogs = new EncryptedLogGroup(this, 'FlowLogs', { encryptionKey: key, retention: props.flowLogRetention, retain: props.retainData });
     this.flowLogGroup = flowLogs.logGroup;

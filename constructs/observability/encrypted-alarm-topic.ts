@@ -23,6 +23,8 @@ export interface EncryptedAlarmTopicOptions {
  */
 export function createEncryptedAlarmTopic(scope: Construct, options: EncryptedAlarmTopicOptions): { topic: sns.Topic; encryptionKey: EncryptionKey } {
   const account = Stack.of(scope).account;
+  // Its own key: its policy lets CloudWatch (and, for the platform's topic, Budgets) of the account use
+  // it, which no key of the services' data should allow.
   const encryptionKey = new EncryptionKey(scope, 'Key', { description: `Encrypts ${options.purpose}`, allowCloudWatchLogs: false, retain: options.retain });
   // CloudWatch alarms publish to the encrypted topic, so the alarm service must use the key.
   encryptionKey.key.addToResourcePolicy(

@@ -130,6 +130,9 @@ export class LogAggregation extends Construct {
     this.domainName = props.domainName;
     const highlyAvailable = capacity.availabilityZones >= 3 && capacity.dedicatedMasterNodes >= 3;
 
+    // Its own key, not the services': the domain, Firehose and the failed-delivery bucket use it through
+    // grants of their own, and disabling it in an incident seals the searchable copy of every log
+    // without touching any service's data.
     this.encryptionKey = new EncryptionKey(this, 'Key', { description: `Encrypts the central logs of ${props.domainName}`, retain });
     const key = this.encryptionKey.key;
     const logGroup = (logId: string, logGroupName?: string) =>

@@ -195,6 +195,8 @@ export class Saga extends Construct {
     definition = definition.next(complete);
 
     const removalPolicy = props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // Its own key by default: Step Functions' customer managed encryption names the state machine in the
+    // key's policy, so a key in a stack the saga's stack depends on would have to refer back to it.
     this.encryptionKey = props.encryptionKey ?? new EncryptionKey(this, 'Key', { description: `Encrypts the data and logs of ${props.stateMachineName}`, retain: props.retainData }).key;
     this.logGroup = new EncryptedLogGroup(this, 'Logs', {
       encryptionKey: this.encryptionKey,

@@ -40,6 +40,8 @@ export class FargateRuntimeDeployment implements RuntimeDeployment<FargateServic
     const shared = context.scopeOf('shared');
     const services = context.scopeOf('services');
     const { namePrefix: prefix, profile } = context;
+    // Its own key: the delivery pipeline's build role pushes images with it, and gets no grant on the
+    // key of the services' data.
     this.imageKey = new EncryptionKey(shared, 'ImageKey', { description: `Encrypts the container images of ${prefix}`, retain: profile.retainData, allowCloudWatchLogs: false });
     this.repositories = new Construct(shared, 'ImageRepositories');
     this.cluster = new PlatformCluster(services, 'Cluster', { vpc: context.vpc, clusterName: prefix, allowSpot: profile.fargateSpot });

@@ -48,6 +48,14 @@ describe('the services share one key by default', () => {
     expect(count('AWS::SQS::Queue')).toBeGreaterThanOrEqual(5);
   });
 
+  test("the edge's access logs are encrypted with it too: the edge stack has no key of its own", () => {
+    const edge = templates.get('acme-dev-edge')!;
+    expect(keysOf(edge)).toEqual([]);
+    const groups = Object.values(edge.findResources('AWS::Logs::LogGroup'));
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups) expect(JSON.stringify(group.Properties.KmsKeyId)).toContain('Fn::ImportValue');
+  });
+
   test('a stack whose queues name the key by alias deploys after the shared stack', () => {
     const sharedStack = stacks.all.find((s) => s.stackName === 'acme-dev-shared')!;
     for (const stack of stacks.all.filter((s) => s.stackName === 'acme-dev-service-inventory' || s.stackName === 'acme-dev-service-orders')) {
