@@ -31,6 +31,12 @@ export const SERVICE_ENVIRONMENT = {
   platformEnvironment: 'PLATFORM_ENVIRONMENT',
   /** Container services: the port to listen on. */
   port: 'PORT',
+  /**
+   * Container services: the address to listen on; unset, every interface, as a task or pod must.
+   * The local platform (`npm run dev`) gives `127.0.0.1`, so nothing it runs is reachable from
+   * another machine.
+   */
+  listenHost: 'LISTEN_HOST',
   /** Container services: seconds in-flight requests get to finish once the server has stopped accepting connections. */
   drainSeconds: 'DRAIN_SECONDS',
   /**

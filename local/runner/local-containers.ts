@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { LocalContainer } from '../assembly/platform-model';
 import { bundleForNode } from './bundle';
 import type { LogTail } from './log-tail';
+import { SERVICE_ENVIRONMENT } from '../../constructs/model/service-contract';
 
 /** A running container service. */
 export interface RunningContainer {
@@ -51,7 +52,7 @@ export class LocalContainers {
   async #start(container: LocalContainer, props: { readonly environment: Record<string, string>; readonly bundleDirectory: string; readonly logs: LogTail; readonly readyTimeoutMs?: number; readonly exitWithParent: string }): Promise<void> {
     const bundle = await bundleForNode(container.entry, path.join(props.bundleDirectory, `${container.service}-server.js`));
     const port = await freePort();
-    const environment: Record<string, string> = { PATH: process.env.PATH ?? '', ...props.environment, ...container.environment, PORT: String(port), PRE_STOP_SECONDS: '0' };
+    const environment: Record<string, string> = { PATH: process.env.PATH ?? '', ...props.environment, ...container.environment, PORT: String(port), PRE_STOP_SECONDS: '0', [SERVICE_ENVIRONMENT.listenHost]: '127.0.0.1' };
     // No collector runs beside the process here: without an endpoint, telemetry stays off.
     delete environment.OTEL_EXPORTER_OTLP_ENDPOINT;
     const child = spawn(process.execPath, ['--enable-source-maps', '--require', props.exitWithParent, bundle], { env: environment, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });

@@ -64,7 +64,7 @@ async function serve<E extends EventSchemas>(props: ContainerProcessProps<E>, lo
   });
   consumer?.stopOnSignals();
   server.exitOnSignals((code) => void (consumer?.stop() ?? Promise.resolve()).then(() => telemetry?.shutdown()).finally(() => process.exit(code)));
-  const bound = await server.listen(port);
+  const bound = await server.listen(port, process.env[SERVICE_ENVIRONMENT.listenHost] || undefined);
   consumer?.start();
-  logger.info('listening', { port: bound });
+  logger.info('listening', { port: bound, host: process.env[SERVICE_ENVIRONMENT.listenHost] || '0.0.0.0' });
 }

@@ -5,6 +5,7 @@
  * and the dashboard in headless Chromium. Queue visibility timeouts and retry intervals run at 1/50
  * of the synthesized ones, so a redelivery takes about a second.
  */
+import * as os from 'node:os';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { chromium, type Browser } from 'playwright-core';
 import { startDashboard, type LocalDashboard } from '../../local/dashboard/dashboard-server';
@@ -64,6 +65,21 @@ async function placeOrder(token: string, productId: string, quantity: number): P
   expect(placed.body.status).toBe('PLACED');
   return placed.body.id as string;
 }
+
+describe('on this machine only', () => {
+  test('each container service listens on its loopback port only: no other address of the machine reaches it', async () => {
+    const external = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+    expect(external).toBeDefined();
+    const containerServices = platform.model.services.filter((service) => platform.containers.urlOf(service.name) !== undefined);
+    expect(containerServices.map((service) => service.name).sort()).toEqual(['catalog', 'pricing']);
+    for (const { name, container } of containerServices) {
+      const url = new URL(platform.containers.urlOf(name)!);
+      expect(url.hostname).toBe('127.0.0.1');
+      const status = (host: string) => fetch(`http://${host}:${url.port}${container!.healthCheckPath}`).then((r) => r.status, () => 'refused');
+      expect({ name, loopback: await status('127.0.0.1'), external: await status(external!) }).toEqual({ name, loopback: 200, external: 'refused' });
+    }
+  });
+});
 
 describe('the edge', () => {
   test('refuses a request without a token with 401 in the gateway error shape', async () => {

@@ -5,6 +5,7 @@
  * SIGTERM the way the kubelet stops it.
  */
 import * as http from 'node:http';
+import * as os from 'node:os';
 import { REQUEST_DURATION_METRIC } from '../../../runtime/container/request-metrics';
 import { RunningProcess, bundleContainerEntry, startProcess } from '../../support/container-process';
 import { OtlpReceiver, startOtlpReceiver } from '../../support/otlp-receiver';
@@ -132,6 +133,25 @@ describe('pricing server process', () => {
       server.child.kill('SIGTERM');
     }
     expect(await server.exited).toBe(0);
+  }, 30_000);
+
+  test('listens on every interface unless LISTEN_HOST names one: given 127.0.0.1, no other address of this machine reaches it', async () => {
+    // A non-loopback IPv4 address of this machine, to call the server from "outside" loopback.
+    const external = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+    expect(external).toBeDefined();
+    const reaches = async (host: string, port: number) => fetch(`http://${host}:${port}/health`).then((r) => r.status, () => 'refused');
+    const everywhere = await startServer({});
+    const loopbackOnly = await startServer({ LISTEN_HOST: '127.0.0.1' });
+    try {
+      expect(await reaches(external!, everywhere.port)).toBe(200);
+      expect(await reaches('127.0.0.1', loopbackOnly.port)).toBe(200);
+      expect(await reaches(external!, loopbackOnly.port)).toBe('refused');
+      expect(loopbackOnly.server.logs()).toContainEqual(expect.objectContaining({ message: 'listening', host: '127.0.0.1' }));
+    } finally {
+      everywhere.server.child.kill('SIGTERM');
+      loopbackOnly.server.child.kill('SIGTERM');
+    }
+    expect([await everywhere.server.exited, await loopbackOnly.server.exited]).toEqual([0, 0]);
   }, 30_000);
 
   test.each([
