@@ -33,7 +33,7 @@ import { COLLECTOR_OTLP_HTTP_ENDPOINT, COLLECTOR_USER, DEFAULT_COLLECTOR_IMAGE, 
 import { EncryptionKey } from '../security/encryption-key';
 import { containerTargetGroupProps } from './container-target-group';
 import type { PlatformCluster } from './platform-cluster';
-import { type LoadBalancerSeat, importSeatedLoadBalancer } from './shared-load-balancer';
+import { type LoadBalancerSeat, importSeatedLoadBalancer, internalLoadBalancer, jsonNotFoundListener } from './shared-load-balancer';
 
 /** Props of a FargateMicroservice. */
 export interface FargateMicroserviceProps {
@@ -428,29 +428,13 @@ export class FargateMicroservice extends Construct implements DeployedService {
         description: `${this.serviceName} internal load balancer: inbound from the gateway VPC link and callers only`,
         allowAllOutbound: false,
       });
-      ownLoadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
-        loadBalancerName: this.serviceName,
-        vpc,
-        vpcSubnets: subnets,
-        internetFacing: false,
-        securityGroup: albSecurityGroup,
-        dropInvalidHeaderFields: true,
-        desyncMitigationMode: elbv2.DesyncMitigationMode.STRICTEST,
-        deletionProtection: retain,
-        idleTimeout: Duration.seconds(60),
-      });
+      ownLoadBalancer = internalLoadBalancer(this, 'LoadBalancer', { loadBalancerName: this.serviceName, vpc, vpcSubnets: subnets, securityGroup: albSecurityGroup, deletionProtection: retain });
       props.accessLogs.logLoadBalancer(ownLoadBalancer, `${props.platformName}/${props.environmentName}/${spec.name}`);
       this.loadBalancer = ownLoadBalancer;
       this.loadBalancerFullName = ownLoadBalancer.loadBalancerFullName;
     }
     this.listenerPort = seat?.port ?? LISTENER_PORT;
-    this.listener = new elbv2.ApplicationListener(ownLoadBalancer ?? this, ownLoadBalancer ? 'Http' : 'Listener', {
-      loadBalancer: this.loadBalancer,
-      port: this.listenerPort,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      open: false,
-      defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'application/json', messageBody: '{"message":"Not Found"}' }),
-    });
+    this.listener = jsonNotFoundListener(ownLoadBalancer ?? this, ownLoadBalancer ? 'Http' : 'Listener', this.loadBalancer, this.listenerPort);
     const targetGroup = (groupId: string) => new elbv2.ApplicationTargetGroup(this, groupId, containerTargetGroupProps(vpc, container));
     this.targetGroup = targetGroup('HttpTasksGroup');
     // Every request goes to the tasks through one rule; blue/green switches that rule's target group.

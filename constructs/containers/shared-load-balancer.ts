@@ -92,11 +92,6 @@ export class SeatPlanner {
     }
   }
 
-  /** How many load balancers the seats so far take. */
-  public get loadBalancers(): number {
-    return this.seated === 0 && this.balancer === 0 ? 0 : this.balancer + 1;
-  }
-
   /** Seats these services (names unique among them) after those seated before. */
   public place(services: readonly SeatDemand[]): Map<string, PlannedSeat> {
     const seats = new Map<string, PlannedSeat>();
@@ -169,16 +164,7 @@ export class SharedLoadBalancer extends Construct {
       description: `Internal load balancer of ${props.purpose}: each service admits its own callers on its own listener port`,
       allowAllOutbound: false,
     });
-    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      internetFacing: false,
-      securityGroup: this.securityGroup,
-      dropInvalidHeaderFields: true,
-      desyncMitigationMode: elbv2.DesyncMitigationMode.STRICTEST,
-      deletionProtection: props.deletionProtection ?? false,
-      idleTimeout: Duration.seconds(60),
-    });
+    this.loadBalancer = internalLoadBalancer(this, 'LoadBalancer', { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroup: this.securityGroup, deletionProtection: props.deletionProtection });
     props.accessLogs.logLoadBalancer(this.loadBalancer, props.accessLogPrefix);
     Validations.of(this.loadBalancer).acknowledge({
       id: 'cdk-validator-cfnguard::elbv2_logging_enabled_check',
@@ -217,5 +203,49 @@ export function importSeatedLoadBalancer(scope: Construct, seat: LoadBalancerSea
     securityGroupId: seat.securityGroupId,
     securityGroupAllowsAllOutbound: false,
     vpc,
+  });
+}
+
+/** What {@link internalLoadBalancer} needs. */
+export interface InternalLoadBalancerOptions {
+  readonly vpc: ec2.IVpc;
+  /** @default - the VPC's private subnets with egress */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** @default - a name CloudFormation makes */
+  readonly loadBalancerName?: string;
+  /** @default false */
+  readonly deletionProtection?: boolean;
+}
+
+/**
+ * An internal ALB as every load balancer of the platform is made: no internet route, invalid header
+ * fields dropped, the strictest desync mitigation, a 60 s idle timeout.
+ */
+export function internalLoadBalancer(scope: Construct, id: string, options: InternalLoadBalancerOptions): elbv2.ApplicationLoadBalancer {
+  return new elbv2.ApplicationLoadBalancer(scope, id, {
+    loadBalancerName: options.loadBalancerName,
+    vpc: options.vpc,
+    vpcSubnets: options.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    internetFacing: false,
+    securityGroup: options.securityGroup,
+    dropInvalidHeaderFields: true,
+    desyncMitigationMode: elbv2.DesyncMitigationMode.STRICTEST,
+    deletionProtection: options.deletionProtection ?? false,
+    idleTimeout: Duration.seconds(60),
+  });
+}
+
+/**
+ * An HTTP listener that admits no one until a caller is allowed in, and answers a JSON 404 to
+ * whatever no rule of it matches.
+ */
+export function jsonNotFoundListener(scope: Construct, id: string, loadBalancer: elbv2.IApplicationLoadBalancer, port: number): elbv2.ApplicationListener {
+  return new elbv2.ApplicationListener(scope, id, {
+    loadBalancer,
+    port,
+    protocol: elbv2.ApplicationProtocol.HTTP,
+    open: false,
+    defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'application/json', messageBody: '{"message":"Not Found"}' }),
   });
 }

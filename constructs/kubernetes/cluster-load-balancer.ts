@@ -1,4 +1,4 @@
-import { Duration, Lazy, Tags, Validations } from 'aws-cdk-lib';
+import { Lazy, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
@@ -6,7 +6,7 @@ import { ConstructPropError } from '../model/errors';
 import { containerTargetGroupProps } from '../containers/container-target-group';
 import { type HttpMethod, type KubernetesServiceSpec, parseRoute } from '../model/service-spec';
 import { AccessLogBucket } from '../observability/access-log-bucket';
-import { type LoadBalancerSeat, importSeatedLoadBalancer } from '../containers/shared-load-balancer';
+import { type LoadBalancerSeat, importSeatedLoadBalancer, internalLoadBalancer, jsonNotFoundListener } from '../containers/shared-load-balancer';
 
 /** Props of a ClusterLoadBalancer. */
 export interface ClusterLoadBalancerProps {
@@ -109,28 +109,12 @@ export class ClusterLoadBalancer extends Construct {
         description: `${props.loadBalancerName ?? props.clusterName} internal load balancer of the kubernetes services: inbound from the gateway VPC link and declared callers only`,
         allowAllOutbound: false,
       });
-      own = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
-        loadBalancerName: props.loadBalancerName,
-        vpc: props.vpc,
-        vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-        internetFacing: false,
-        securityGroup,
-        dropInvalidHeaderFields: true,
-        desyncMitigationMode: elbv2.DesyncMitigationMode.STRICTEST,
-        deletionProtection: props.deletionProtection ?? false,
-        idleTimeout: Duration.seconds(60),
-      });
+      own = internalLoadBalancer(this, 'LoadBalancer', { loadBalancerName: props.loadBalancerName, vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroup, deletionProtection: props.deletionProtection });
       (props.accessLogs ?? new AccessLogBucket(this, 'AccessLogs')).logLoadBalancer(own, `eks/${props.clusterName}`);
       this.loadBalancer = own;
     }
     this.port = seat?.port ?? LISTENER_PORT;
-    this.listener = new elbv2.ApplicationListener(own ?? this, own ? 'Http' : 'Listener', {
-      loadBalancer: this.loadBalancer,
-      port: this.port,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      open: false,
-      defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'application/json', messageBody: '{"message":"Not Found"}' }),
-    });
+    this.listener = jsonNotFoundListener(own ?? this, own ? 'Http' : 'Listener', this.loadBalancer, this.port);
     this.url = `http://${this.loadBalancer.loadBalancerDnsName}${seat ? `:${seat.port}` : ''}`;
 
     Validations.of(this.listener).acknowledge({

@@ -1,7 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { ConstructPropError } from '../model/errors';
+import { requirePlainName } from './dashboard-names';
 import { REQUEST_DURATION_METRIC, SERVICE_NAME_ATTRIBUTE } from '../model/telemetry';
 import type { SharedDashboard } from './monitoring-target';
 import { requestMetrics } from './otel-collector';
@@ -39,17 +39,10 @@ export class ContainerServicesDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: ContainerServicesDashboardProps) {
     super(scope, id);
-    if (!/^[A-Za-z0-9_-]{1,255}$/.test(props.dashboardName)) {
-      throw ConstructPropError.of(this, 'dashboardName', `'${props.dashboardName}' must be 1 to 255 letters, digits, hyphens or underscores`);
-    }
-    // The search expression quotes the namespace, and the pattern variable matches the name as written:
-    // a quote, a backslash or a pattern character in either would change what they mean.
-    if (!/^[A-Za-z0-9_-]{1,255}$/.test(props.metricsNamespace)) {
-      throw ConstructPropError.of(this, 'metricsNamespace', `'${props.metricsNamespace}' must be letters, digits, hyphens or underscores`);
-    }
-    if (!/^[A-Za-z0-9_-]{1,255}$/.test(props.defaultServiceName)) {
-      throw ConstructPropError.of(this, 'defaultServiceName', `'${props.defaultServiceName}' must be letters, digits, hyphens or underscores (a literal service name, not a token)`);
-    }
+    requirePlainName(this, 'dashboardName', props.dashboardName);
+    // The search expression quotes the namespace, and the pattern variable matches the name as written.
+    requirePlainName(this, 'metricsNamespace', props.metricsNamespace);
+    requirePlainName(this, 'defaultServiceName', props.defaultServiceName, 255, ' (a literal service name, not a token)');
     const period = props.period ?? Duration.minutes(1);
     const service = props.defaultServiceName;
     const http = requestMetrics(props.metricsNamespace, service, period);

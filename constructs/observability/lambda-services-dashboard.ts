@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { ConstructPropError } from '../model/errors';
+import { requirePlainName } from './dashboard-names';
 
 /** Props of a LambdaServicesDashboard. */
 export interface LambdaServicesDashboardProps {
@@ -35,13 +36,9 @@ export class LambdaServicesDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: LambdaServicesDashboardProps) {
     super(scope, id);
-    if (!/^[A-Za-z0-9_-]{1,255}$/.test(props.dashboardName)) {
-      throw ConstructPropError.of(this, 'dashboardName', `'${props.dashboardName}' must be 1 to 255 letters, digits, hyphens or underscores`);
-    }
-    // The search expression quotes the prefix; a quote or a backslash in it would end the expression.
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(props.functionNamePrefix)) {
-      throw ConstructPropError.of(this, 'functionNamePrefix', `'${props.functionNamePrefix}' must be 1 to 64 letters, digits, hyphens or underscores`);
-    }
+    requirePlainName(this, 'dashboardName', props.dashboardName);
+    // The search expression quotes the prefix.
+    requirePlainName(this, 'functionNamePrefix', props.functionNamePrefix, 64);
     if (!props.defaultFunctionName.startsWith(props.functionNamePrefix)) {
       throw ConstructPropError.of(this, 'defaultFunctionName', `'${props.defaultFunctionName}' does not start with '${props.functionNamePrefix}', so the selector would not list it`);
     }

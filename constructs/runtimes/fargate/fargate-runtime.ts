@@ -21,10 +21,10 @@ export interface FargateRuntimeOptions {
 }
 
 /**
- * What the fargate services of one platform share: an ECS cluster, the key of their image
- * repositories, internal load balancers (each service on a listener port of its own, up to 25 a
- * load balancer) and their access log bucket. A service with routes is offered to the edge through
- * the platform's gateway link (`RuntimeContext.gatewayLink`).
+ * What the fargate services of one platform share: an ECS cluster and the key of their image
+ * repositories. Each service takes a seat (a listener port of its own) on the platform's shared
+ * internal load balancers (`RuntimeContext.loadBalancerSeats`), and a service with routes is
+ * offered to the edge through the platform's gateway link (`RuntimeContext.gatewayLink`).
  */
 export class FargateRuntimeDeployment implements RuntimeDeployment<FargateServiceSpec> {
   /** The ECS cluster. */
